@@ -1,0 +1,1 @@
+"""Automatic updatability verdicts per transaction, purpose guesses and population estimates."""

@@ -1,0 +1,1 @@
+"""Tables and figures with confidence intervals, written to a report folder."""

@@ -1,0 +1,1 @@
+"""The Flask web app in which analysts classify random samples of transactions."""
