@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from miner.cleaning import decode_source
 from miner.git_log import (
     STATUS_KINDS,
     SUBMODULE_MODE,
@@ -239,7 +240,7 @@ def file_change(raw: RawChange, patch: Patch | None, max_diff_bytes: int) -> Fil
     if raw.old_oid == raw.new_oid:
         raw_diff = ""
     elif patch is not None and len(patch.hunks) <= max_diff_bytes:
-        raw_diff = patch.hunks.decode("utf-8", "replace")
+        raw_diff = decode_source(patch.hunks)
     return FileChange(
         path=path,
         path_raw=path_raw,

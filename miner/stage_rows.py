@@ -1,0 +1,168 @@
+"""Turn a source's records into the column values of transaction and file-revision rows.
+
+This is where every file change is diffed and cleaned. Code files (a language by
+:func:`miner.languages.language_of`) have both sides read from the source and go through the
+cleaning cache, so each distinct version is cleaned once. Other text files keep the source's own
+diff when it has one (git's patch: no blob is read), else both sides are read and diffed.
+Binary files and submodules get flags and no diff.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from miner.diffing import CleaningCache, FileDiff, format_ranges
+from miner.git_log import changed_line_numbers
+from miner.languages import language_of
+from miner.options import MineOptions
+from miner.records import FileChange, HistorySource, SkippedFile, TransactionRecord
+
+logger = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordRows:
+    """One transaction's row values and its file revisions' row values."""
+
+    key: str
+    transaction: Row
+    files: tuple[Row, ...]
+
+
+@dataclass
+class RowBuilder:
+    """Builds rows for records of one source, cleaning each distinct version once."""
+
+    source: HistorySource
+    options: MineOptions
+    cache: CleaningCache = field(default_factory=CleaningCache)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    """Versions that could not be read since the stage last took this list."""
+    skipped_count: int = 0
+
+    def rows(self, record: TransactionRecord) -> RecordRows:
+        """Return the rows of one record (diffing and cleaning its files)."""
+        files = tuple(self.file_row(change) for change in record.files)
+        return RecordRows(record.key, transaction_row(record, files), files)
+
+    def file_row(self, change: FileChange) -> Row:
+        """Return one file revision's column values."""
+        language = language_of(change.path, self.options.header_language)
+        row = _identity_row(change, language)
+        if change.is_submodule or change.is_binary:
+            return row | _patch_counts(change.raw_diff or "") | {"raw_diff": None}
+        if language is None and change.raw_diff is not None:
+            raw_diff = with_file_header(change) + change.raw_diff if change.raw_diff else ""
+            return row | _patch_counts(change.raw_diff) | {"raw_diff": raw_diff}
+        old = self._read(change, "old")
+        new = self._read(change, "new")
+        old_key, new_key = _version_key(change, "old"), _version_key(change, "new")
+        limit = self.options.max_file_bytes
+        diff = self.cache.diff(old_key, old, new_key, new, change.path, language, limit)
+        return row | diff_columns(diff)
+
+    def _read(self, change: FileChange, side: str) -> bytes | None:
+        version = change.old_version if side == "old" else change.new_version
+        if version is None:
+            return None
+        data = self.source.read_version(change, side)
+        if data is None:
+            self.skipped_count += 1
+            where = change.rcs_file or change.path
+            self.skipped.append(
+                SkippedFile(f"{where}@{version}", f"{where}: version {version} could not be read")
+            )
+        return data
+
+
+def _version_key(change: FileChange, side: str) -> str | None:
+    version = change.old_version if side == "old" else change.new_version
+    if version is None:
+        return None
+    return f"{change.rcs_file}@{version}" if change.rcs_file else version
+
+
+def with_file_header(change: FileChange) -> str:
+    """Return the ``---``/``+++`` lines a unified diff of ``change`` starts with."""
+    old = "/dev/null" if change.old_version is None else f"a/{change.old_path or change.path}"
+    new = "/dev/null" if change.new_version is None else f"b/{change.path}"
+    return f"--- {old}\n+++ {new}\n"
+
+
+def _identity_row(change: FileChange, language: str | None) -> Row:
+    return {
+        "path": change.path,
+        "path_raw": change.path_raw,
+        "old_path": change.old_path,
+        "change_kind": change.change_kind,
+        "language": language,
+        "old_version": change.old_version,
+        "new_version": change.new_version,
+        "rcs_file": change.rcs_file,
+        "is_binary": change.is_binary,
+        "is_submodule": change.is_submodule,
+        "is_too_large": False,
+        "functionally_equivalent": False,
+        "clean_lines_added": None,
+        "clean_lines_deleted": None,
+        "cleaned_diff": None,
+    }
+
+
+def _patch_counts(raw_diff: str) -> Row:
+    deleted, added = changed_line_numbers(raw_diff)
+    return {
+        "lines_added": len(added),
+        "lines_deleted": len(deleted),
+        "old_changed_lines": format_ranges(deleted),
+        "new_changed_lines": format_ranges(added),
+    }
+
+
+def diff_columns(diff: FileDiff) -> Row:
+    """Return the file-revision columns a :class:`FileDiff` fills."""
+    return {
+        "raw_diff": diff.raw_diff,
+        "lines_added": diff.lines_added,
+        "lines_deleted": diff.lines_deleted,
+        "cleaned_diff": diff.cleaned_diff,
+        "clean_lines_added": diff.clean_lines_added,
+        "clean_lines_deleted": diff.clean_lines_deleted,
+        "old_changed_lines": format_ranges(diff.old_changed_lines),
+        "new_changed_lines": format_ranges(diff.new_changed_lines),
+        "functionally_equivalent": diff.functionally_equivalent,
+        "is_binary": diff.is_binary,
+        "is_too_large": diff.is_too_large,
+    }
+
+
+def transaction_row(record: TransactionRecord, files: tuple[Row, ...]) -> Row:
+    """Return a transaction's column values, with totals over its file revisions."""
+    return {
+        "key": record.key,
+        "author": record.author,
+        "author_email": record.author_email,
+        "author_time": record.author_time,
+        "author_tz": record.author_tz,
+        "committer": record.committer,
+        "committer_email": record.committer_email,
+        "commit_time": record.commit_time,
+        "commit_tz": record.commit_tz,
+        "first_time": record.first_time or record.author_time,
+        "message": record.message,
+        "message_raw": record.message_raw,
+        "parents": " ".join(record.parents),
+        "is_merge": record.is_merge,
+        "branch": record.branch,
+        "grouping": record.grouping,
+        "commitid": record.commitid,
+        "n_files": len(files),
+        "lines_added": sum(row["lines_added"] for row in files),
+        "lines_deleted": sum(row["lines_deleted"] for row in files),
+        "functionally_equivalent": bool(files)
+        and all(row["functionally_equivalent"] for row in files),
+    }
