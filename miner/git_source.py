@@ -73,16 +73,17 @@ def check_readable(location: Path) -> None:
 
 
 def git_repository_root(location: Path) -> Path | None:
-    """Return the repository's top level (or git dir if bare) if ``location`` is one, else None."""
-    result = _git(
-        location, "rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"
-    )
+    """Return the repository's top level (or git dir if bare) if ``location`` is in one."""
+    result = _git(location, "rev-parse", "--is-bare-repository", "--absolute-git-dir")
     if result.returncode != 0:
         return None
-    lines = result.stdout.decode("utf-8", "surrogateescape").splitlines()
-    if lines[0] == "true":
-        return Path(lines[1])
-    return Path(lines[2]) if len(lines) > 2 else None
+    is_bare, git_dir = result.stdout.decode("utf-8", "surrogateescape").splitlines()[:2]
+    if is_bare == "true":
+        return Path(git_dir)
+    top = _git(location, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        return Path(git_dir)  # inside the .git directory of a work tree
+    return Path(top.stdout.decode("utf-8", "surrogateescape").strip())
 
 
 class GitSource:
