@@ -1,0 +1,76 @@
+"""Split C and C++ source into tokens with one compiled regular expression.
+
+The tokenizer is deliberately forgiving: it never fails, whatever the text (unterminated
+comments and literals run to the end of the file or line, stray bytes become one-character
+tokens). Whitespace other than line breaks is skipped; the tokens that remain are:
+
+- ``"\\n"``: a line break; or ``"\\n#define NAME("``, ``"\\n  #include"``: a line break
+  followed by the start of a preprocessor directive (its ``#``, the directive's name and, for
+  ``#define``, the macro's name with the ``(`` of a function-like macro glued on, because
+  ``#define F(x)`` and ``#define F (x)`` mean different things);
+- a line splice (backslash, newline): it joins lines but still counts as one;
+- comments (``/* ... */``, ``// ...``, spliced ``//`` comments included);
+- string and character literals with their prefixes (``L"..."``, ``u8'x'``), and C++11 raw
+  strings (``R"delim( ... )delim"``) which may span lines;
+- numbers (pp-numbers, with C++14 digit separators), identifiers, and punctuators (longest
+  first), and any other single character.
+
+:func:`tokenize_c` returns plain strings (``re.findall``), so that the per-token cost in
+Python stays as small as possible.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SPACE = r"[ \t\f\v\r]*"
+_DIRECTIVE_START = r"\n(?:[ \t\f\v\r]*#[ \t]*(?:define[ \t]+[A-Za-z_$][\w$]*\(?|\w*))?"
+_SPLICE = r"\\[ \t\f\v\r]*\n"
+_BLOCK_COMMENT = r"/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|/\*[\s\S]*"
+_LINE_COMMENT = r"//[^\n\\]*(?:\\[\s\S][^\n\\]*)*"
+_PREFIX = r"(?:u8|[uUL])?"
+_STRING = _PREFIX + r'"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"?'
+_CHAR = _PREFIX + r"'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'?"
+_NUMBER = r"\.?[0-9](?:[eEpP][+-]|'(?=[0-9A-Za-z_])|[\w.])*"
+_IDENTIFIER = r"[^\W\d][\w$]*|\$[\w$]*"
+_PUNCTUATOR = r">>=|<<=|<=>|->\*|\.\.\.|::|->|\+\+|--|<<|>>|&&|\|\||[-+*/%&|^!=<>]=|##|\.\*|\S"
+_RAW_STRING = _PREFIX + r'R"(?P<delim>[^()\\\s"]{0,16})\([\s\S]*?\)(?P=delim)"'
+
+_ALTERNATIVES = (
+    _DIRECTIVE_START,
+    _SPLICE,
+    _BLOCK_COMMENT,
+    _LINE_COMMENT,
+    _STRING,
+    _CHAR,
+    _NUMBER,
+    _IDENTIFIER,
+    _PUNCTUATOR,
+)
+_TOKEN_RE = re.compile(_SPACE + "(" + "|".join(_ALTERNATIVES) + ")")
+_TOKEN_WITH_RAW_RE = re.compile(
+    _SPACE + "(?P<token>" + "|".join((_RAW_STRING, *_ALTERNATIVES)) + ")"
+)
+
+_KEYWORD_RE = re.compile(
+    r"\$(Id|Header|Revision|Date|Author|Source|RCSfile|Log|Locker|Name|State|Mdocdate"
+    r"|MirOS|OpenBSD|NetBSD|FreeBSD|DragonFly)(?::[^$\n\"]*)?\$"
+)
+
+
+def tokenize_c(text: str) -> list[str]:
+    """Return the tokens of C or C++ ``text``; the first is always a line break (line 1's start)."""
+    text = "\n" + text
+    if 'R"' in text:
+        return [match.group("token") for match in _TOKEN_WITH_RAW_RE.finditer(text)]
+    return _TOKEN_RE.findall(text)
+
+
+def collapse_keywords(literal: str) -> str:
+    """Turn expanded RCS keywords in a literal (``$Id: f.c,v 1.2 ... $``) back into ``$Id$``."""
+    return _KEYWORD_RE.sub(r"$\1$", literal)
+
+
+def directive_head(token: str) -> str:
+    """Return the canonical spelling of a directive-start token: ``"#define NAME("``, ``"#if"``."""
+    return "#" + " ".join(token[1:].split()).lstrip("#").lstrip()

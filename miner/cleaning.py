@@ -1,0 +1,62 @@
+"""Clean source text: strip comments and normalise layout, so that only real change remains.
+
+:func:`clean` turns the text of one file version into a :class:`CleanedText`: its cleaned
+lines, and for each the original lines it came from, so that a diff of two cleaned texts can
+be mapped back to the lines a user sees. For C and C++ the layout is the one fixed style of
+:mod:`miner.c_layout`; for Python, :mod:`miner.python_cleaning`. Cleaning never fails:
+:func:`decode_source` turns any bytes into text, and malformed source is cleaned as well as
+it can be (Python that ``tokenize`` rejects sets ``fallback``).
+
+Example::
+
+    >>> clean("int f(int a) /* add one */\\n{\\n    return a+1;\\n}\\n", "c").lines
+    ('int f ( int a ) {', 'return a + 1 ;', '}')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from miner.c_layout import layout_c
+from miner.languages import check_language
+from miner.python_cleaning import layout_python
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    """One file version without comments, in the canonical layout."""
+
+    lines: tuple[str, ...]
+    origins: tuple[int, ...]
+    """For each cleaned line, the 1-based original line where it starts."""
+    ends: tuple[int, ...]
+    """For each cleaned line, the 1-based original line where it ends (a statement may span
+    several original lines, and several statements may share one)."""
+    fallback: bool = False
+    """The source could not be tokenized; ``lines`` are its raw lines without comments."""
+
+    def original_lines(self, indices: range) -> list[int]:
+        """Return every original line spanned by the cleaned lines at ``indices`` (0-based)."""
+        spanned: set[int] = set()
+        origins, ends = self.origins, self.ends
+        for index in indices:
+            spanned.update(range(origins[index], ends[index] + 1))
+        return sorted(spanned)
+
+
+def decode_source(data: bytes) -> str:
+    """Decode a file's bytes as UTF-8, else as Latin-1 (which accepts every byte sequence)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def clean(text: str, language: str) -> CleanedText:
+    """Return ``text`` (in ``language``: ``c``, ``cpp`` or ``python``) cleaned."""
+    check_language(language, "clean()")
+    if language == "python":
+        lines, origins, ends, fallback = layout_python(text)
+        return CleanedText(tuple(lines), tuple(origins), tuple(ends), fallback)
+    lines, origins, ends = layout_c(text)
+    return CleanedText(tuple(lines), tuple(origins), tuple(ends))

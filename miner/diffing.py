@@ -1,0 +1,259 @@
+"""Diff two versions of a file, raw and cleaned, and find the original lines that really changed.
+
+:func:`diff_file` takes the bytes of both sides (``None`` for an absent side: an added or a
+deleted file) and gives a :class:`FileDiff`: the raw unified diff and its line counts; for a
+file in a cleaned language (see :mod:`miner.languages`) the diff of the cleaned texts (see
+:mod:`miner.cleaning`) and its counts; the original line numbers that diff touches on each
+side (every original line a changed cleaned statement spans; from the raw diff when the file
+is not cleaned); and the flags binary, too large, functionally equivalent.
+
+Walking a history, each version is the new side of one change and the old side of the next.
+:class:`CleaningCache` keeps recently seen versions (decoded lines and cleaned text) by a key
+the caller chooses (a git blob id, or ``path@rcs-revision``), so each is decoded and cleaned
+once::
+
+    cache = CleaningCache()
+    for change in changes:               # in history order
+        result = cache.diff(change.old_version, old_bytes, change.new_version, new_bytes,
+                            change.path, language_of(change.path))
+        row.old_changed_lines = format_ranges(result.old_changed_lines)
+
+Line ranges are stored as text, ``format_ranges([3, 4, 5, 9]) == "3-5,9"``, and read back
+with :func:`parse_ranges`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from miner.cleaning import CleanedText, clean, decode_source
+from miner.line_diff import Opcode, changed_counts, line_opcodes, split_lines, unified_text
+
+MAX_BYTES = 5_000_000
+"""Files larger than this (either side) are not diffed."""
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    """The raw and cleaned diff of one file revision, with what it touches."""
+
+    raw_diff: str | None
+    """Unified diff of the raw sides (``None`` when binary or too large)."""
+    lines_added: int
+    lines_deleted: int
+    cleaned_diff: str | None
+    """Unified diff of the cleaned sides; ``None`` when not cleaned (no language, binary,
+    too large)."""
+    clean_lines_added: int | None
+    clean_lines_deleted: int | None
+    old_changed_lines: tuple[int, ...]
+    """Original old-side lines (1-based, sorted) the cleaned diff deletes or replaces."""
+    new_changed_lines: tuple[int, ...]
+    """Original new-side lines (1-based, sorted) the cleaned diff adds or replaces."""
+    functionally_equivalent: bool
+    """The raw sides differ but the cleaned sides do not."""
+    is_binary: bool = False
+    is_too_large: bool = False
+    cleaning_fallback: bool = False
+    """A side could not be tokenized and was cleaned by the fallback (comments only)."""
+
+
+class Version:
+    """One side of a diff: its decoded lines, and its cleaned text once asked for."""
+
+    __slots__ = ("lines", "text", "_cleaned")
+
+    def __init__(self, data: bytes | None) -> None:
+        self.text = decode_source(data) if data else ""
+        self.lines = split_lines(self.text)
+        self._cleaned: dict[str, CleanedText] = {}
+
+    def cleaned(self, language: str) -> CleanedText:
+        """Return this version cleaned as ``language`` (computed once)."""
+        result = self._cleaned.get(language)
+        if result is None:
+            result = self._cleaned[language] = clean(self.text, language)
+        return result
+
+
+def diff_file(
+    old: bytes | None,
+    new: bytes | None,
+    path: str,
+    language: str | None,
+    max_bytes: int = MAX_BYTES,
+) -> FileDiff:
+    """Diff ``old`` and ``new`` (``None``: the side is absent), raw and, with a language, cleaned.
+
+    :param path: the file's path, used in the diff headers.
+    :param language: ``c``, ``cpp`` or ``python`` to clean; ``None`` for the raw diff only.
+    """
+    flagged = _flagged(old, new, max_bytes)
+    if flagged is not None:
+        return flagged
+    return diff_versions(Version(old), Version(new), path, language, old is None, new is None)
+
+
+def diff_versions(
+    old: Version,
+    new: Version,
+    path: str,
+    language: str | None,
+    old_absent: bool = False,
+    new_absent: bool = False,
+) -> FileDiff:
+    """Diff two prepared versions (see :func:`diff_file`)."""
+    labels = (
+        "/dev/null" if old_absent else f"a/{path}",
+        "/dev/null" if new_absent else f"b/{path}",
+    )
+    if old.lines == new.lines:
+        return _unchanged(language)
+    raw_ops = line_opcodes(old.lines, new.lines)
+    raw_diff = unified_text(old.lines, new.lines, raw_ops, labels)
+    added, deleted = changed_counts(raw_ops)
+    if language is None:
+        old_changed, new_changed = _raw_changed_lines(raw_ops)
+        return FileDiff(raw_diff, added, deleted, None, None, None, old_changed, new_changed, False)
+    old_clean, new_clean = old.cleaned(language), new.cleaned(language)
+    clean_ops = line_opcodes(old_clean.lines, new_clean.lines)
+    clean_added, clean_deleted = changed_counts(clean_ops)
+    cleaned_diff = unified_text(
+        old_clean.lines, new_clean.lines, clean_ops, labels, keep_ends=False
+    )
+    return FileDiff(
+        raw_diff=raw_diff,
+        lines_added=added,
+        lines_deleted=deleted,
+        cleaned_diff=cleaned_diff,
+        clean_lines_added=clean_added,
+        clean_lines_deleted=clean_deleted,
+        old_changed_lines=_cleaned_changed_lines(old_clean, clean_ops, old_side=True),
+        new_changed_lines=_cleaned_changed_lines(new_clean, clean_ops, old_side=False),
+        functionally_equivalent=not cleaned_diff,
+        cleaning_fallback=old_clean.fallback or new_clean.fallback,
+    )
+
+
+def _flagged(old: bytes | None, new: bytes | None, max_bytes: int) -> FileDiff | None:
+    sides = [side for side in (old, new) if side]
+    is_too_large = any(len(side) > max_bytes for side in sides)
+    is_binary = not is_too_large and any(b"\0" in side for side in sides)
+    if not (is_binary or is_too_large):
+        return None
+    return FileDiff(None, 0, 0, None, None, None, (), (), False, is_binary, is_too_large)
+
+
+def _unchanged(language: str | None) -> FileDiff:
+    counts = None if language is None else 0
+    cleaned = None if language is None else ""
+    return FileDiff("", 0, 0, cleaned, counts, counts, (), (), False)
+
+
+def _raw_changed_lines(opcodes: list[Opcode]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    old_lines: list[int] = []
+    new_lines: list[int] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag != "equal":
+            old_lines.extend(range(i1 + 1, i2 + 1))
+            new_lines.extend(range(j1 + 1, j2 + 1))
+    return tuple(old_lines), tuple(new_lines)
+
+
+def _cleaned_changed_lines(
+    cleaned: CleanedText, opcodes: list[Opcode], old_side: bool
+) -> tuple[int, ...]:
+    touched: set[int] = set()
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag != "equal":
+            indices = range(i1, i2) if old_side else range(j1, j2)
+            touched.update(cleaned.original_lines(indices))
+    return tuple(sorted(touched))
+
+
+class CleaningCache:
+    """Diff file versions of a history, decoding and cleaning each distinct version once.
+
+    Versions are kept by the caller's key (blob id, ``path@revision``) in a bounded LRU; a
+    ``None`` key is never cached.
+    """
+
+    def __init__(self, max_versions: int = 256) -> None:
+        self.max_versions = max_versions
+        self._versions: OrderedDict[str, Version] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def version(self, key: str | None, data: bytes | None) -> Version:
+        """Return the prepared version ``key`` (from ``data`` if it is not cached)."""
+        if key is None:
+            return Version(data)
+        found = self._versions.get(key)
+        if found is not None:
+            self.hits += 1
+            self._versions.move_to_end(key)
+            return found
+        self.misses += 1
+        found = self._versions[key] = Version(data)
+        if len(self._versions) > self.max_versions:
+            self._versions.popitem(last=False)
+        return found
+
+    def diff(
+        self,
+        old_key: str | None,
+        old: bytes | None,
+        new_key: str | None,
+        new: bytes | None,
+        path: str,
+        language: str | None,
+        max_bytes: int = MAX_BYTES,
+    ) -> FileDiff:
+        """Like :func:`diff_file`, reusing cached versions (keys name the sides' contents)."""
+        flagged = _flagged(old, new, max_bytes)
+        if flagged is not None:
+            return flagged
+        old_version = self.version(old_key, old)
+        new_version = self.version(new_key, new)
+        return diff_versions(old_version, new_version, path, language, old is None, new is None)
+
+
+def format_ranges(lines: Iterable[int]) -> str:
+    """Write line numbers as ranges: ``[3, 4, 5, 9] -> "3-5,9"`` (sorted, duplicates dropped)."""
+    parts: list[str] = []
+    start = previous = None
+    for line in sorted(set(lines)):
+        if previous is not None and line == previous + 1:
+            previous = line
+            continue
+        if start is not None:
+            parts.append(_range_text(start, previous))
+        start = previous = line
+    if start is not None:
+        parts.append(_range_text(start, previous))
+    return ",".join(parts)
+
+
+def _range_text(start: int, stop: int | None) -> str:
+    return str(start) if start == stop else f"{start}-{stop}"
+
+
+class BadRanges(ValueError):
+    """A line-range text is not of the form ``3-5,9``."""
+
+
+def parse_ranges(text: str) -> list[int]:
+    """Read ranges written by :func:`format_ranges` back into sorted line numbers."""
+    lines: list[int] = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        first, dash, last = part.partition("-")
+        try:
+            start, stop = int(first), int(last) if dash else int(first)
+        except ValueError:
+            raise BadRanges(f"Line ranges {text!r} have a bad part {part!r}.") from None
+        if stop < start:
+            raise BadRanges(f"Line ranges {text!r} have a backward range {part!r}.")
+        lines.extend(range(start, stop + 1))
+    return sorted(set(lines))

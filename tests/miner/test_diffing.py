@@ -1,0 +1,164 @@
+"""Tests of file diffs: raw and cleaned diffs, changed original lines, flags, ranges, the cache."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from miner.diffing import (
+    BadRanges,
+    CleaningCache,
+    diff_file,
+    format_ranges,
+    parse_ranges,
+)
+
+OLD_C = b"""#include <sys/param.h>
+
+/* Add one. */
+int
+add_one(int a)
+{
+\treturn a + 1;
+}
+
+int
+twice(int a)
+{
+\treturn 2 * a;
+}
+"""
+
+
+def test_comment_and_layout_change_is_functionally_equivalent() -> None:
+    new = OLD_C.replace(b"/* Add one. */", b"// Adds one.").replace(
+        b"int\nadd_one(int a)\n{", b"int add_one(int a) {"
+    )
+    result = diff_file(OLD_C, new, "sys/kern/x.c", "c")
+    assert result.raw_diff and result.lines_added == 2 and result.lines_deleted == 4
+    assert result.cleaned_diff == ""
+    assert (result.clean_lines_added, result.clean_lines_deleted) == (0, 0)
+    assert result.functionally_equivalent
+    assert result.old_changed_lines == () and result.new_changed_lines == ()
+
+
+def test_real_change_maps_back_to_every_original_line_of_the_statement() -> None:
+    new = OLD_C.replace(b"\treturn 2 * a;", b"\treturn 2 *\n\t    a + 1;")
+    result = diff_file(OLD_C, new, "x.c", "c")
+    assert not result.functionally_equivalent
+    assert (result.clean_lines_added, result.clean_lines_deleted) == (1, 1)
+    assert result.old_changed_lines == (13,)
+    assert result.new_changed_lines == (13, 14)
+    assert "-return 2 * a ;\n+return 2 * a + 1 ;\n" in (result.cleaned_diff or "")
+
+
+def test_uncleaned_files_take_changed_lines_from_the_raw_diff() -> None:
+    old = b"a\nb\nc\nd\n"
+    new = b"a\nB\nc\nd\ne\n"
+    result = diff_file(old, new, "README", None)
+    assert result.cleaned_diff is None and result.clean_lines_added is None
+    assert (result.lines_added, result.lines_deleted) == (2, 1)
+    assert result.old_changed_lines == (2,) and result.new_changed_lines == (2, 5)
+    assert not result.functionally_equivalent
+
+
+def test_added_and_deleted_files() -> None:
+    added = diff_file(None, OLD_C, "x.c", "c")
+    assert added.raw_diff.startswith("--- /dev/null\n+++ b/x.c\n@@ -0,0 +1,14 @@\n")
+    assert (added.lines_added, added.lines_deleted) == (14, 0)
+    assert added.new_changed_lines == (1, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14)
+    deleted = diff_file(OLD_C, None, "x.c", "c")
+    assert deleted.raw_diff.startswith("--- a/x.c\n+++ /dev/null\n@@ -1,14 +0,0 @@\n")
+    assert deleted.clean_lines_deleted == 7 and deleted.new_changed_lines == ()
+
+
+def test_identical_sides_give_empty_diffs() -> None:
+    result = diff_file(OLD_C, OLD_C, "x.c", "c")
+    assert result.raw_diff == "" and result.cleaned_diff == ""
+    assert not result.functionally_equivalent
+
+
+def test_binary_sides_are_flagged_not_diffed() -> None:
+    result = diff_file(b"\x7fELF\0\0\1", b"\x7fELF\0\0\2", "a.out", None)
+    assert result.is_binary and result.raw_diff is None and result.cleaned_diff is None
+    assert diff_file(b"text\n", b"te\0xt\n", "x.c", "c").is_binary
+
+
+def test_too_large_sides_are_flagged_not_diffed() -> None:
+    result = diff_file(b"a\n" * 100, b"b\n" * 100, "x.c", "c", max_bytes=150)
+    assert result.is_too_large and not result.is_binary
+    assert result.raw_diff is None and result.cleaned_diff is None
+
+
+def test_non_utf8_bytes_never_crash() -> None:
+    old = b"/* caf\xe9 */\nint x = 1;\n"
+    new = b'/* caf\xc3\xa9 */\nint x = 1;\nchar *s = "\xff\xfe";\n'
+    result = diff_file(old, new, "x.c", "c")
+    assert result.clean_lines_added == 1 and result.new_changed_lines == (3,)
+    assert "caf\u00e9" in result.raw_diff
+
+
+def test_missing_final_newline_is_a_change_and_marked() -> None:
+    result = diff_file(b"a\nb\n", b"a\nb", "f.txt", None)
+    assert result.raw_diff.endswith("+b\n\\ No newline at end of file\n")
+    assert (result.lines_added, result.lines_deleted) == (1, 1)
+
+
+def _random_text(rng: random.Random, lines: int) -> bytes:
+    words = ["{", "}", "x = 1;", "return y;", "", "if (a)", "/* c */", "f(a, b);"]
+    return "".join(rng.choice(words) + "\n" for _ in range(lines)).encode()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_raw_diff_applies_with_git_apply(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    old = _random_text(rng, rng.randint(0, 60))
+    lines = old.splitlines(keepends=True)
+    for _ in range(rng.randint(1, 6)):
+        at = rng.randint(0, len(lines))
+        lines[at : at + rng.randint(0, 3)] = [_random_text(rng, rng.randint(0, 3))]
+    new = b"".join(lines)
+    if new == old:
+        new += b"tail\n"
+    (tmp_path / "f.c").write_bytes(old)
+    patch = diff_file(old, new, "f.c", "c").raw_diff
+    subprocess.run(["git", "apply", "-"], cwd=tmp_path, input=patch.encode(), check=True)
+    assert (tmp_path / "f.c").read_bytes() == new
+
+
+@pytest.mark.parametrize(
+    ("lines", "text"),
+    [([], ""), ([7], "7"), ([3, 4, 5, 9], "3-5,9"), ([9, 3, 5, 4, 4], "3-5,9"), ([1, 3], "1,3")],
+)
+def test_format_ranges(lines: list[int], text: str) -> None:
+    assert format_ranges(lines) == text
+
+
+@given(st.sets(st.integers(min_value=1, max_value=500)))
+def test_ranges_round_trip(lines: set[int]) -> None:
+    assert parse_ranges(format_ranges(lines)) == sorted(lines)
+
+
+@pytest.mark.parametrize("text", ["3-x", "5-3", "a", "1,,-2"])
+def test_parse_ranges_refuses_bad_text(text: str) -> None:
+    with pytest.raises(BadRanges):
+        parse_ranges(text)
+
+
+def test_cache_cleans_each_version_once() -> None:
+    versions = [OLD_C, OLD_C + b"int z;\n", OLD_C + b"int z = 2;\n", OLD_C + b"int z = 3;\n"]
+    cache = CleaningCache(max_versions=2)
+    results = [
+        cache.diff(str(i), versions[i], str(i + 1), versions[i + 1], "x.c", "c")
+        for i in range(len(versions) - 1)
+    ]
+    assert (cache.hits, cache.misses) == (2, 4)
+    assert results == [
+        diff_file(versions[i], versions[i + 1], "x.c", "c") for i in range(len(versions) - 1)
+    ]
+    assert [r.new_changed_lines for r in results] == [(15,), (15,), (15,)]
