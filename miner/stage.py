@@ -148,10 +148,12 @@ def run(
     source: HistorySource,
     options: MineOptions,
     progress: bool | None = None,
+    batch_size: int = BATCH_TRANSACTIONS,
 ) -> MineStats:
     """Import every record of ``source`` not yet stored; commit batch by batch.
 
     :param progress: show a progress bar on stderr (``None``: only when stderr is a terminal).
+    :param batch_size: transactions per database transaction (fewer if they have many files).
     """
     started = time.perf_counter()
     repository = repository_row(session, source, options)
@@ -180,7 +182,7 @@ def run(
             batch.append(builder.rows(record))
             diff_seconds += time.perf_counter() - diff_started
             pending_files += len(record.files)
-            if len(batch) >= BATCH_TRANSACTIONS or pending_files >= BATCH_FILES:
+            if len(batch) >= batch_size or pending_files >= BATCH_FILES:
                 files += _write_batch(session, repository_id, batch, builder.skipped)
                 transactions += len(batch)
                 bar.update(len(batch))

@@ -1,0 +1,157 @@
+"""The mining stage on real git repositories: rows, cleaning, incremental runs, options, API."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from miner.api import file_revisions_frame, mine, transactions_frame
+from miner.db import open_database
+from miner.models import FileRevision, Repository, Transaction
+from miner.sources import read_file_version
+from miner.stage import OptionsChanged
+from tests.miner.conftest import C_V2_COMMENT, HistoryRepo, fast_import_history
+
+
+@pytest.fixture(scope="module")
+def mined(history_repo: HistoryRepo, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The history repository mined once into a database (read-only for tests)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('mined') / 'study.sqlite'}"
+    mine(history_repo.path, url)
+    return url
+
+
+def transaction(url: str, key: str) -> Transaction:
+    session = Session(open_database(url))
+    return session.scalars(select(Transaction).where(Transaction.key == key)).one()
+
+
+def file_row(url: str, key: str, path: str) -> FileRevision:
+    return next(f for f in transaction(url, key).files if f.path == path)
+
+
+def test_every_commit_becomes_one_transaction(history_repo, mined) -> None:
+    with Session(open_database(mined)) as session:
+        keys = set(session.scalars(select(Transaction.key)))
+        repository = session.scalars(select(Repository)).one()
+        assert repository.kind == "git" and repository.location == str(history_repo.path)
+        assert repository.last_seen == history_repo.repo.git("rev-parse", "HEAD")
+    assert keys == set(history_repo.repo.git("rev-list", "HEAD").split())
+
+
+def test_comment_and_layout_change_is_functionally_equivalent(history_repo, mined) -> None:
+    key = history_repo.commits["comment"]
+    row = file_row(mined, key, "src/add.c")
+    assert row.language == "c" and row.functionally_equivalent
+    assert row.lines_added == 2 and row.lines_deleted == 1
+    assert row.cleaned_diff == "" and row.clean_lines_added == 0
+    assert transaction(mined, key).functionally_equivalent
+
+
+def test_real_change_has_cleaned_diff_and_changed_lines(history_repo, mined) -> None:
+    key = history_repo.commits["copy"]
+    row = file_row(mined, key, "src/add.c")
+    assert not row.functionally_equivalent
+    assert (row.clean_lines_added, row.clean_lines_deleted) == (1, 1)
+    assert (row.old_changed_lines, row.new_changed_lines) == ("4", "4")
+    assert "+    return a + b + 1;" in row.raw_diff
+    copy = file_row(mined, key, "src/add_copy.c")
+    assert copy.change_kind == "copied" and copy.old_path == "src/add.c"
+    assert not transaction(mined, key).functionally_equivalent
+
+
+def test_other_files_keep_gits_diff_and_totals_add_up(history_repo, mined) -> None:
+    txn = transaction(mined, history_repo.commits["initial"])
+    readme = next(f for f in txn.files if f.path == "README")
+    assert readme.language is None and readme.cleaned_diff is None
+    assert readme.raw_diff == "--- /dev/null\n+++ b/README\n@@ -0,0 +1 @@\n+hello\n"
+    assert readme.new_changed_lines == "1"
+    assert txn.n_files == 3 and txn.lines_added == sum(f.lines_added for f in txn.files) == 8
+    assert txn.author_tz == 330 and txn.grouping == "git"
+
+
+def test_merge_binary_submodule_and_raw_bytes_rows(history_repo, mined) -> None:
+    commits = history_repo.commits
+    merge = transaction(mined, commits["merge"])
+    assert merge.is_merge and merge.n_files == 0 and len(merge.parents.split()) == 2
+    binary = file_row(mined, commits["binary"], "img/logo.bin")
+    assert binary.is_binary and binary.raw_diff is None and binary.lines_added == 0
+    assert file_row(mined, commits["submodule"], "sub").is_submodule
+    latin = transaction(mined, commits["latin1"])
+    assert latin.message_raw == b"r\xe9sum\xe9 of the week"
+    assert latin.files[0].path_raw == b"docs/caf\xe9.txt"
+
+
+def test_read_file_version_reads_stored_rows_back(history_repo, mined) -> None:
+    row = file_row(mined, history_repo.commits["copy"], "src/add.c")
+    repository = row.transaction.repository
+    assert read_file_version(repository, row, "old") == C_V2_COMMENT
+    expected = subprocess.run(
+        ["git", "-C", str(history_repo.path), "show", f"{row.transaction.key}:src/add.c"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert read_file_version(repository, row, "new") == expected
+
+
+def test_frames_for_notebooks(history_repo, mined) -> None:
+    transactions = transactions_frame(mined)
+    files = file_revisions_frame(mined)
+    assert len(transactions) == int(history_repo.repo.git("rev-list", "--count", "HEAD"))
+    assert {"key", "author", "commit_time", "is_merge", "repository"} <= set(transactions.columns)
+    assert "raw_diff" not in files.columns and "transaction_key" in files.columns
+    assert files["lines_added"].sum() == transactions["lines_added"].sum()
+    assert "raw_diff" in file_revisions_frame(mined, diffs=True).columns
+
+
+def test_second_run_imports_only_what_is_new(history_repo, tmp_path, db_url) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(history_repo.path, copy, symlinks=True)
+    first = mine(copy, db_url)
+    assert mine(copy, db_url).transactions == 0
+    (copy / "src" / "new.c").write_text("int x;\n")
+    subprocess.run(["git", "-C", str(copy), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(copy), "commit", "-qm", "new"], check=True)
+    again = mine(copy, db_url)
+    assert (again.transactions, again.file_revisions) == (1, 1)
+    with Session(open_database(db_url)) as session:
+        total = session.scalar(select(func.count()).select_from(Transaction))
+    assert total == first.transactions + 1
+
+
+def test_other_options_on_a_mined_repository_are_refused(history_repo, db_url) -> None:
+    mine(history_repo.path, db_url, paths=("src/",))
+    with pytest.raises(OptionsChanged, match="mined into this database before with other options"):
+        mine(history_repo.path, db_url)
+
+
+def test_too_large_versions_are_flagged_not_diffed(history_repo, db_url) -> None:
+    mine(history_repo.path, db_url, max_file_bytes=40)
+    row = file_row(db_url, history_repo.commits["comment"], "src/add.c")
+    assert row.is_too_large and row.raw_diff is None and not row.functionally_equivalent
+
+
+def test_summary_line(tmp_path, db_url) -> None:
+    repo = fast_import_history(tmp_path / "r", 12)
+    stats = mine(repo.path, db_url)
+    assert (stats.transactions, stats.file_revisions) == (12, 12)
+    assert stats.summary().startswith("12 transactions, 12 file revisions in ")
+    assert stats.summary().endswith(" transactions/s)")
+
+
+def test_path_filter_in_the_database(history_repo, db_url) -> None:
+    mine(history_repo.path, db_url, paths=("src/",))
+    with Session(open_database(db_url)) as session:
+        paths = set(session.scalars(select(FileRevision.path)))
+    assert paths == {"src/add.c", "src/add_copy.c", "src/feature.c"}
+
+
+def test_history_root_is_mined_under_its_resolved_path(history_repo, tmp_path, db_url) -> None:
+    link = tmp_path / "link"
+    link.symlink_to(history_repo.path)
+    assert mine(Path(link), db_url).location == str(history_repo.path.resolve())
