@@ -24,8 +24,13 @@ class VerdictRow(Base):
         ForeignKey("txn.id", ondelete="CASCADE"), primary_key=True
     )
     rules_hash: Mapped[str] = mapped_column(String(16))
+    """The population, units, relaxations and interfaces settings."""
+    units_hash: Mapped[str] = mapped_column(String(16))
+    """What the history said about units (class bases, marked classes, table functions)."""
     cutoff_hash: Mapped[str] = mapped_column(String(16))
     purpose_hash: Mapped[str] = mapped_column(String(16))
+    contexts_hash: Mapped[str] = mapped_column(String(16))
+    """The ``[contexts]`` settings in force (the contexts stage's, noted to warn of changes)."""
     in_population: Mapped[bool]
     population_rule: Mapped[str] = mapped_column(String(32))
     population_reason: Mapped[str] = mapped_column(Text)

@@ -10,6 +10,7 @@ feature, one that only deletes is a cleanup). Every guess says why.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -54,6 +55,7 @@ class PurposeGuess:
 
 
 Signature = tuple[tuple[str, str, str], ...]
+FLIP = {"+": "-", "-": "+"}
 
 
 def diff_signature(lines: Iterable[DiffLine]) -> Signature:
@@ -61,24 +63,34 @@ def diff_signature(lines: Iterable[DiffLine]) -> Signature:
     return tuple(sorted((line.path, line.sign, line.text.strip()) for line in lines))
 
 
-def find_reverts(signatures: Sequence[tuple[str, Signature]]) -> dict[str, str]:
-    """Map each transaction undone by a later one (and the later one) to the other's key.
+def signature_digests(lines: Iterable[DiffLine]) -> tuple[str, str] | None:
+    """Return short digests of a cleaned diff's signature and of its inverse (``None`` if empty)."""
+    signature = diff_signature(lines)
+    if not signature:
+        return None
+    inverse = tuple(sorted((path, FLIP[sign], text) for path, sign, text in signature))
+    return _digest(signature), _digest(inverse)
 
-    :param signatures: ``(key, signature)`` in commit order.
+
+def _digest(signature: Signature) -> str:
+    return hashlib.sha256(repr(signature).encode()).hexdigest()[:24]
+
+
+def find_reverts(digests: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    """Pair each transaction undone by a later one with it, both ways.
+
+    :param digests: ``(key, digest, inverse digest)`` in commit order, from
+        :func:`signature_digests`.
     """
-    flip = {"+": "-", "-": "+"}
-    seen: dict[Signature, str] = {}
+    seen: dict[str, str] = {}
     pairs: dict[str, str] = {}
-    for key, signature in signatures:
-        if not signature:
-            continue
-        inverse = tuple(sorted((path, flip[sign], text) for path, sign, text in signature))
+    for key, digest, inverse in digests:
         earlier = seen.pop(inverse, None)
-        if earlier is not None and earlier not in pairs:
+        if earlier is not None:
             pairs[earlier] = key
             pairs[key] = earlier
         else:
-            seen[signature] = key
+            seen[digest] = key
     return pairs
 
 

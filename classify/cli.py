@@ -1,0 +1,95 @@
+"""``dsukit classify``: the automatic verdict of every transaction, and the study's table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from sqlalchemy.orm import Session
+
+from classify import stage
+from classify.api import automatic_table
+from classify.config import DEFAULT_CONFIG_FILE, ConfigError, StudyConfig, load_config
+from classify.estimates import EstimateError
+from miner.cli_options import db_option, open_db_for_cli
+from miner.db import resolve_db_url
+
+
+def find_config(config: str | None, db: str | None) -> Path | None:
+    """Return the configuration to use: the one given, else ``dsukit.toml`` beside the database,
+    else in the current directory, else none (the defaults)."""
+    if config:
+        return Path(config)
+    url = resolve_db_url(db)
+    candidates = [Path.cwd() / DEFAULT_CONFIG_FILE]
+    if url.startswith("sqlite:///"):
+        candidates.insert(0, Path(url.removeprefix("sqlite:///")).parent / DEFAULT_CONFIG_FILE)
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def _load(path: Path | None) -> StudyConfig:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.command("classify")
+@db_option
+@click.option(
+    "--config",
+    "config_path",
+    metavar="FILE",
+    help=f"Study configuration (default: {DEFAULT_CONFIG_FILE} beside the database, else here).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="How to print the study's automatic table.",
+)
+@click.option(
+    "--interval",
+    type=click.Choice(["wilson", "clopper-pearson"]),
+    default="wilson",
+    show_default=True,
+    help="The 95% confidence interval's method.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal)."
+)
+def classify_command(
+    db: str | None,
+    config_path: str | None,
+    output_format: str,
+    interval: str,
+    progress: bool | None,
+) -> None:
+    """Classify every transaction automatically and print the study's table.
+
+    Each transaction gets a verdict with reasons: in the population or not, its shape, the
+    study's three measures, the predicted kind of dynamic update and a purpose guess. Re-runs
+    do only what is new or what a changed configuration affects, and say so.
+
+    Example:
+
+        dsukit classify --db study.sqlite --config dsukit.toml --format table
+    """
+    path = find_config(config_path, db)
+    config = _load(path)
+    engine = open_db_for_cli(db)
+    with Session(engine) as session:
+        stats = stage.run(session, config, progress=progress)
+    try:
+        table = automatic_table(engine, interval)
+    except EstimateError as error:
+        raise click.ClickException(str(error)) from error
+    rendered = {"table": table.to_text, "json": table.to_json, "csv": table.to_csv}[output_format]()
+    click.echo(rendered)
+    where = f"configuration {path}" if path else "default configuration (no dsukit.toml found)"
+    click.echo(f"{stats.summary()}; {where}", err=True)
+
+
+commands = [classify_command]
