@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -140,7 +141,8 @@ class PurposeConfig:
 
 @dataclass(frozen=True)
 class ContextsConfig:
-    """Carried for the contexts stage: the ``.h`` language and the pre-pass substitutions."""
+    """Carried for the contexts stage: the ``.h`` language and the pre-pass substitutions
+    (regular expression = replacement, padded with spaces to the match's length)."""
 
     header_language: str = "c"
     prepass: tuple[tuple[str, str], ...] = ()
@@ -308,12 +310,14 @@ class _Reader:
         encapsulated = self.pairs(table, "units.encapsulated")
         return UnitsConfig(**lists, encapsulated=encapsulated)
 
-    def pairs(self, table: Mapping[str, Any], key: str) -> tuple[tuple[str, str], ...]:
+    def pairs(
+        self, table: Mapping[str, Any], key: str, allow_empty: bool = False
+    ) -> tuple[tuple[str, str], ...]:
         value = table.get(key.rsplit(".", 1)[-1], {})
         if not isinstance(value, Mapping):
             raise self.fail(key, 'must be a table of name = "value" pairs')
         for name, item in value.items():
-            if not isinstance(item, str) or not item:
+            if not isinstance(item, str) or not (item or allow_empty):
                 raise self.fail(f"{key}.{name}", "must be a non-empty string")
         return tuple(value.items())
 
@@ -343,13 +347,14 @@ class _Reader:
         language = self.string(table, "contexts.header_language", "c")
         if language not in ("c", "cpp"):
             raise self.fail("contexts.header_language", f'must be "c" or "cpp", not {language!r}')
-        prepass = self.pairs(table, "contexts.prepass")
-        for pattern, replacement in prepass:
-            if len(replacement) > len(pattern):
+        prepass = self.pairs(table, "contexts.prepass", allow_empty=True)
+        for pattern, _ in prepass:
+            try:
+                re.compile(pattern.encode(), re.MULTILINE)
+            except re.error as error:
                 raise self.fail(
-                    f"contexts.prepass.{pattern}",
-                    "is longer than the text it replaces (substitutions must not move positions)",
-                )
+                    f"contexts.prepass.{pattern}", f"is not a regular expression: {error}"
+                ) from error
         return ContextsConfig(header_language=language, prepass=prepass)
 
 

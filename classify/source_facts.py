@@ -22,6 +22,14 @@ import tree_sitter_c
 import tree_sitter_cpp
 from tree_sitter import Language, Node, Parser
 
+from contexts.prepass import (
+    DEFAULT_SUBSTITUTIONS,
+    CompiledSubstitution,
+    Substitution,
+    apply_substitutions,
+    compile_substitutions,
+)
+
 NOISE = re.compile(
     rb"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|^[ \t]*#(?:[^\n]*\\\n)*[^\n]*",
     re.DOTALL | re.MULTILINE,
@@ -142,10 +150,14 @@ CONTAINERS = frozenset(
 
 
 def apply_prepass(text: bytes, substitutions: Iterable[tuple[str, str]]) -> bytes:
-    """Apply same-length substitutions (shorter replacements padded with spaces)."""
-    for pattern, replacement in substitutions:
-        text = text.replace(pattern.encode(), replacement.ljust(len(pattern)).encode())
-    return text
+    """Apply the contexts stage's default pre-pass and the study's substitutions."""
+    rules = (*DEFAULT_SUBSTITUTIONS, *(Substitution(p, r) for p, r in substitutions))
+    return apply_substitutions(text, _compiled(rules))
+
+
+@cache
+def _compiled(rules: tuple[Substitution, ...]) -> tuple[CompiledSubstitution, ...]:
+    return compile_substitutions(rules)
 
 
 def global_line_kinds(
@@ -158,7 +170,7 @@ def global_line_kinds(
     wanted = sorted(set(lines))
     if language not in ("c", "cpp"):
         return dict.fromkeys(wanted, "unknown")
-    root = _parser(language).parse(apply_prepass(text, prepass)).root_node
+    root = _parser(language).parse(apply_prepass(text, tuple(prepass))).root_node
     return {line: _kind_at(root, line - 1) for line in wanted}
 
 
