@@ -1,0 +1,83 @@
+"""Installing new versions: in place, or on a new reference with an adaptor on the old one.
+
+An update's conversion of one object is *prepared* first (the new object is built from the old
+one's exported state; nothing the callers can reach changes) and *committed* later. For a type
+whose interface changed, preparing also installs the new object on a new reference (reachable
+by nobody yet but the update's transfer functions, through ``ctx.translate``) and builds the
+adaptor; committing puts the adaptor on the old reference. Discarding a prepared conversion kills
+the new reference, so an aborted update leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from update_runtime.adaptors import Adaptor
+from update_runtime.classes import Updatable
+from update_runtime.handles import UpdateHandle, prepare_object
+from update_runtime.table import Entry
+
+if TYPE_CHECKING:
+    from update_runtime.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One object's prepared conversion."""
+
+    new_obj: Updatable
+    new_entry: Entry | None = None
+    adaptor: Adaptor | None = None
+    adaptor_vtable: tuple[Any, ...] = ()
+
+
+class Installer:
+    """Prepare, commit and discard conversions for one runtime."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def prepare(self, handle: UpdateHandle, entry: Entry) -> Prepared:
+        """Build ``entry``'s new version (and, for an interface change, its adaptor)."""
+        conversion, new_obj = prepare_object(handle, entry)
+        if conversion.adaptor is None:
+            return Prepared(new_obj)
+        new_entry = self.runtime.install(new_obj, entry.factory)
+        try:
+            adaptor = conversion.adaptor(
+                self.runtime.table.vtables,
+                new_entry.ref,
+                conversion.new_class,
+                conversion.old_class,
+            )
+            vtable = adaptor.build_vtable()
+        except Exception:
+            self.runtime.table.kill(new_entry)
+            raise
+        handle.translations[entry.ref] = new_entry.ref
+        return Prepared(new_obj, new_entry, adaptor, vtable)
+
+    def discard(self, prepared: list[Prepared]) -> None:
+        """Throw away prepared conversions: kill the new references they installed."""
+        for item in prepared:
+            if item.new_entry is not None:
+                self.runtime.table.kill(item.new_entry)
+
+    def commit(self, handle: UpdateHandle, entry: Entry, prepared: Prepared) -> None:
+        """Make ``prepared`` what ``entry``'s reference reaches (the caller holds its lock)."""
+        if prepared.adaptor is None:
+            self.runtime.reinstall(entry, prepared.new_obj)
+        else:
+            assert prepared.new_entry is not None and entry.factory is not None
+            entry.obj = prepared.adaptor
+            entry.real_vtable = prepared.adaptor_vtable
+            entry.adaptor_for = prepared.new_entry.ref
+            entry.factory.forget(entry.ref)
+            entry.factory.adopt(prepared.new_entry)
+            entry.factory.adaptors[entry.ref] = handle
+            self.runtime.forwarding[entry.ref] = prepared.new_entry.ref
+        handle.forget(entry)
+        handle.converted += 1
+        if not entry.pending:
+            self.runtime.table.vtables[entry.ref] = entry.real_vtable
