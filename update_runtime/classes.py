@@ -30,13 +30,18 @@ import threading
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from update_runtime.errors import RegisterOverflow, TransferError
+from update_runtime.errors import RegisterOverflow, TransferError, UpdateRuntimeError
 
 MAX_REGISTER_ARGS = 8
 """Arguments travel in r3..r10, so a call carries at most eight."""
 
 RUNTIME_ATTRIBUTE_PREFIX = "_dsu_"
 """Attributes the runtime sets on objects (their reference, the runtime); never part of state."""
+
+RESERVED_NAMES = frozenset(
+    {"type_name", "version", "vtable", "slots", "blocking", "slot", "from_state", "ref"}
+)
+"""Class attributes the runtime sets or uses; an updatable class must not redefine them."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,6 +98,11 @@ class Updatable:
         cls, *, type_name: str | None = None, version: int = 1, **kwargs: Any
     ) -> None:
         super().__init_subclass__(**kwargs)
+        clashes = sorted(RESERVED_NAMES & set(cls.__dict__))
+        if clashes:
+            raise UpdateRuntimeError(
+                f"{cls.__name__} redefines {clashes}, which the runtime reserves"
+            )
         cls.type_name = type_name or cls.__name__
         cls.version = version
         parent = next(b for b in cls.__mro__[1:] if issubclass(b, Updatable))

@@ -1,0 +1,3 @@
+"""A module that forgot to declare UPDATE."""
+
+VALUE = 1
