@@ -118,12 +118,6 @@ def _shape_of_lines(facts: TransactionFacts, settings: PurposeConfig) -> Purpose
                 "whitespace-comment", "Its cleaned diff is empty: whitespace or comments only."
             )
         return None
-    if all(line.text.lstrip().startswith("#") for line in lines):
-        return PurposeGuess("preprocessor-only", "Every changed line is a preprocessor directive.")
-    if all(_is_debug_line(line.text, settings.debug_calls) for line in lines):
-        return PurposeGuess(
-            "debug-output", "Every changed line prints or asserts debugging output."
-        )
     if all(line.path.endswith(settings.header_suffixes) for line in lines):
         added = Counter(line.text.strip() for line in lines if line.sign == "+")
         removed = Counter(line.text.strip() for line in lines if line.sign == "-")
@@ -135,6 +129,12 @@ def _shape_of_lines(facts: TransactionFacts, settings: PurposeConfig) -> Purpose
             return PurposeGuess(
                 "header-reorganisation", "It only changes which headers are included."
             )
+    if all(line.text.lstrip().startswith("#") for line in lines):
+        return PurposeGuess("preprocessor-only", "Every changed line is a preprocessor directive.")
+    if all(_is_debug_line(line.text, settings.debug_calls) for line in lines):
+        return PurposeGuess(
+            "debug-output", "Every changed line prints or asserts debugging output."
+        )
     return None
 
 
