@@ -23,7 +23,9 @@ class ContextsDone(Base):
     file_revision_id: Mapped[int] = mapped_column(
         ForeignKey("file_revision.id", ondelete="CASCADE"), primary_key=True
     )
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("txn.id", ondelete="CASCADE"), index=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("txn.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16))
     """``parsed``, ``not-code`` (no grammar for it), ``binary`` or ``missing`` (text not found)."""
     old_error_share: Mapped[float] = mapped_column(default=0.0)
@@ -37,7 +39,9 @@ class ChangedLine(Base):
     __tablename__ = "changed_line"
     __table_args__ = (Index("ix_changed_line_fr", "file_revision_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    file_revision_id: Mapped[int] = mapped_column(ForeignKey("file_revision.id", ondelete="CASCADE"))
+    file_revision_id: Mapped[int] = mapped_column(
+        ForeignKey("file_revision.id", ondelete="CASCADE")
+    )
     side: Mapped[str] = mapped_column(String(3))
     """``old`` or ``new``."""
     line: Mapped[int]
@@ -53,7 +57,9 @@ class ContextChange(Base):
 
     __tablename__ = "context_change"
     id: Mapped[int] = mapped_column(primary_key=True)
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("txn.id", ondelete="CASCADE"), index=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("txn.id", ondelete="CASCADE"), index=True
+    )
     path: Mapped[str] = mapped_column(Text)
     context_kind: Mapped[str] = mapped_column(String(8))
     context_name: Mapped[str] = mapped_column(Text)
@@ -69,7 +75,9 @@ class ClassInterface(Base):
 
     __tablename__ = "class_interface"
     id: Mapped[int] = mapped_column(primary_key=True)
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("txn.id", ondelete="CASCADE"), index=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("txn.id", ondelete="CASCADE"), index=True
+    )
     side: Mapped[str] = mapped_column(String(3))
     path: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
@@ -85,7 +93,9 @@ class InterfaceChange(Base):
 
     __tablename__ = "interface_change"
     id: Mapped[int] = mapped_column(primary_key=True)
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("txn.id", ondelete="CASCADE"), index=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("txn.id", ondelete="CASCADE"), index=True
+    )
     path: Mapped[str] = mapped_column(Text)
     scope: Mapped[str] = mapped_column(Text)
     """The class (qualified) or, for a C prototype, the function."""

@@ -1,0 +1,392 @@
+"""Class interfaces and namespace-scope prototypes of a C or C++ source, with vtable slots.
+
+Per class, struct or union with a body (qualified like its context): base classes; methods in
+declaration order with normalised signatures (parameter names and defaults kept apart from the
+types); data members in layout order (static members are not layout). Virtual slots follow the
+Itanium C++ ABI for single (primary-base) inheritance: the primary base's slots first, then the
+class's new virtual methods in declaration order; an overrider (with or without ``virtual``)
+takes its base's slot; a virtual destructor takes two slots (complete and deleting). A base is
+resolved only when it is in the same snapshot; :func:`merge_interfaces` joins the files of one
+side of a transaction into one snapshot. Namespace-scope functions that are not ``static``
+contribute their prototypes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+from tree_sitter import Node
+
+from contexts.line_contexts import (
+    function_declarator,
+    function_name_parts,
+    is_macro_name,
+    node_text,
+    qualified_parts,
+)
+from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions, ParsedSource, parse
+
+_SPECIFIERS = re.compile(
+    r"\b(virtual|static|inline|__inline|explicit|extern|friend|constexpr)\b\s*"
+)
+_ATTRIBUTES = re.compile(r"__attribute__\s*\(\(.*?\)\)\s*")
+_CONTAINERS = frozenset(
+    {
+        "translation_unit",
+        "declaration_list",
+        "linkage_specification",
+        "preproc_if",
+        "preproc_ifdef",
+        "preproc_else",
+        "preproc_elif",
+        "preproc_elifdef",
+        "template_declaration",
+    }
+)
+_CLASS_KINDS = {
+    "class_specifier": "class",
+    "struct_specifier": "struct",
+    "union_specifier": "union",
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter: its normalised type, and its name and default where written."""
+
+    type: str
+    name: str | None = None
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Method:
+    """A member function (or, for a prototype, a free function) with a normalised signature."""
+
+    name: str
+    return_type: str
+    parameters: tuple[Parameter, ...] = ()
+    virtual: bool = False
+    pure: bool = False
+    static: bool = False
+    const: bool = False
+
+    @property
+    def destructor(self) -> bool:
+        """Whether this is a destructor."""
+        return self.name.startswith("~")
+
+    @property
+    def parameter_types(self) -> tuple[str, ...]:
+        """The parameters' types, in order."""
+        return tuple(parameter.type for parameter in self.parameters)
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...], bool]:
+        """What tells overloads apart: name, parameter types, ``const``."""
+        return (self.name, self.parameter_types, self.const)
+
+    @property
+    def signature(self) -> str:
+        """The normalised signature, e.g. ``SysStatus getFrame(uval, uval) const``."""
+        head = f"{self.return_type} {self.name}" if self.return_type else self.name
+        return f"{head}({', '.join(self.parameter_types)}){' const' if self.const else ''}"
+
+
+@dataclass(frozen=True)
+class DataMember:
+    """A non-static data member."""
+
+    type: str
+    name: str
+
+
+@dataclass(frozen=True)
+class VtableSlot:
+    """A virtual method's slot, and the class whose method fills it."""
+
+    slot: int
+    method: Method
+    owner: str
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """One class's interface."""
+
+    name: str
+    kind: str
+    """``class``, ``struct`` or ``union``."""
+    bases: tuple[str, ...] = ()
+    methods: tuple[Method, ...] = ()
+    members: tuple[DataMember, ...] = ()
+    vtable: tuple[VtableSlot, ...] = ()
+    """Filled by :func:`resolve_vtables`, inherited slots included."""
+
+
+@dataclass(frozen=True)
+class Interfaces:
+    """The classes and namespace-scope prototypes of one snapshot (a file, or one side)."""
+
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    prototypes: dict[str, Method] = field(default_factory=dict)
+
+
+def normalise_type(text: str) -> str:
+    """Collapse a type's spelling: one space between words, ``char *`` and ``T &`` style."""
+    text = _ATTRIBUTES.sub("", re.sub(r"\s+", " ", text)).strip()
+    text = re.sub(r"\s*([*&]+)\s*", r" \1 ", text)
+    text = re.sub(r"\s*(::|<|>|,|\(|\)|\[|\])\s*", r"\1", text)
+    text = re.sub(r",", ", ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _innermost_name(declarator: Node | None) -> Node | None:
+    while declarator is not None and declarator.type not in ("identifier", "field_identifier"):
+        inner = declarator.child_by_field_name("declarator")
+        if inner is None:
+            named = [
+                child
+                for child in declarator.named_children
+                if "declarator" in child.type or child.type.endswith("identifier")
+            ]
+            inner = named[0] if named else None
+        declarator = inner
+    return declarator
+
+
+def _slice(source: bytes, start: int, end: int) -> str:
+    return source[start:end].decode("utf-8", "replace")
+
+
+def parameter_of(node: Node, source: bytes) -> Parameter | None:
+    """Return the parameter a ``parameter_list`` child declares (``None`` for a lone ``void``)."""
+    if node.type == "variadic_parameter" or node.type == "...":
+        return Parameter("...")
+    default = node.child_by_field_name("default_value")
+    end = node.end_byte if default is None else default.start_byte
+    name = _innermost_name(node.child_by_field_name("declarator"))
+    if name is not None:
+        text = _slice(source, node.start_byte, name.start_byte) + _slice(source, name.end_byte, end)
+    else:
+        text = _slice(source, node.start_byte, end)
+    text = normalise_type(text.rstrip().rstrip("="))
+    if text == "void" and name is None:
+        return None
+    return Parameter(
+        text,
+        node_text(name) if name is not None else None,
+        node_text(default) if default is not None else None,
+    )
+
+
+def method_of(declaration: Node, source: bytes) -> Method | None:
+    """Return the function a declaration or definition declares, if it declares one."""
+    declarator = function_declarator(declaration.child_by_field_name("declarator"))
+    parts = function_name_parts(declaration)
+    if declarator is None or not parts or declarator.type != "function_declarator":
+        return None
+    name_node = declarator.child_by_field_name("declarator")
+    parameters = declarator.child_by_field_name("parameters")
+    found = (
+        [parameter_of(child, source) for child in parameters.named_children] if parameters else []
+    )
+    specifiers = [
+        child
+        for child in declaration.children
+        if child.start_byte < (name_node or declarator).start_byte
+    ]
+    words = {
+        node_text(child)
+        for child in specifiers
+        if child.type in ("virtual", "storage_class_specifier")
+    }
+    return_text = (
+        _SPECIFIERS.sub("", _slice(source, declaration.start_byte, name_node.start_byte))
+        if name_node
+        else ""
+    )
+    default = declaration.child_by_field_name("default_value")
+    return Method(
+        name=parts[-1],
+        return_type=normalise_type(return_text),
+        parameters=tuple(parameter for parameter in found if parameter is not None),
+        virtual="virtual" in words,
+        pure=default is not None and node_text(default) == "0",
+        static="static" in words,
+        const=any(
+            child.type == "type_qualifier" and node_text(child) == "const"
+            for child in declarator.children
+        ),
+    )
+
+
+def _data_members(declaration: Node, source: bytes) -> Iterator[DataMember]:
+    if any(
+        child.type == "storage_class_specifier" and node_text(child) == "static"
+        for child in declaration.children
+    ):
+        return
+    type_node = declaration.child_by_field_name("type")
+    if type_node is None:
+        return
+    base_type = _slice(source, declaration.start_byte, type_node.end_byte)
+    for declarator in declaration.children_by_field_name("declarator"):
+        name = _innermost_name(declarator)
+        if name is None:
+            continue
+        suffix = _slice(source, declarator.start_byte, name.start_byte) + _slice(
+            source, name.end_byte, declarator.end_byte
+        )
+        yield DataMember(normalise_type(base_type + " " + suffix), node_text(name))
+
+
+def _bases(specifier: Node) -> tuple[str, ...]:
+    clause = next(
+        (child for child in specifier.named_children if child.type == "base_class_clause"), None
+    )
+    if clause is None:
+        return ()
+    return tuple(
+        "::".join(qualified_parts(child))
+        for child in clause.named_children
+        if child.type != "access_specifier"
+    )
+
+
+def _class_of(specifier: Node, name: str, source: bytes) -> tuple[ClassInfo, list[Node]]:
+    methods: list[Method] = []
+    members: list[DataMember] = []
+    nested: list[Node] = []
+    for child in specifier.child_by_field_name("body").named_children:
+        if child.type in ("field_declaration", "declaration", "function_definition"):
+            method = method_of(child, source)
+            if method is not None and not is_macro_name(method.name):
+                methods.append(method)
+            elif method is None and child.type == "field_declaration":
+                members.extend(_data_members(child, source))
+            type_node = child.child_by_field_name("type")
+            if type_node is not None and type_node.type in _CLASS_KINDS:
+                nested.append(type_node)
+        elif child.type in _CLASS_KINDS:
+            nested.append(child)
+    kind = _CLASS_KINDS[specifier.type]
+    return ClassInfo(name, kind, _bases(specifier), tuple(methods), tuple(members)), nested
+
+
+def _walk(node: Node, prefix: str, source: bytes, found: Interfaces) -> None:
+    for child in node.named_children:
+        kind = child.type
+        if kind in _CLASS_KINDS or (
+            kind in ("declaration", "type_definition") and _class_type(child) is not None
+        ):
+            _add_class(child if kind in _CLASS_KINDS else _class_type(child), prefix, source, found)
+        elif kind in ("declaration", "function_definition"):
+            _add_prototype(child, prefix, source, found)
+        elif kind == "namespace_definition":
+            name, body = child.child_by_field_name("name"), child.child_by_field_name("body")
+            if body is not None:
+                _walk(
+                    body,
+                    prefix + node_text(name) + "::" if name is not None else prefix,
+                    source,
+                    found,
+                )
+        elif kind in _CONTAINERS:
+            _walk(child, prefix, source, found)
+
+
+def _class_type(declaration: Node) -> Node | None:
+    type_node = declaration.child_by_field_name("type")
+    return type_node if type_node is not None and type_node.type in _CLASS_KINDS else None
+
+
+def _add_class(specifier: Node, prefix: str, source: bytes, found: Interfaces) -> None:
+    name, body = specifier.child_by_field_name("name"), specifier.child_by_field_name("body")
+    if name is None or body is None:
+        return
+    qualified = prefix + "::".join(qualified_parts(name))
+    info, nested = _class_of(specifier, qualified, source)
+    found.classes[qualified] = info
+    for inner in nested:
+        _add_class(inner, qualified + "::", source, found)
+
+
+def _add_prototype(declaration: Node, prefix: str, source: bytes, found: Interfaces) -> None:
+    method = method_of(declaration, source)
+    parts = function_name_parts(declaration)
+    if method is None or method.static or len(parts or ()) != 1 or is_macro_name(method.name):
+        return
+    found.prototypes[prefix + method.name] = method
+
+
+def interfaces_of_parsed(parsed: ParsedSource) -> Interfaces:
+    """Return the interfaces of a parsed C or C++ text (nothing for other languages)."""
+    found = Interfaces()
+    if parsed.language in ("c", "cpp"):
+        _walk(parsed.tree.root_node, "", parsed.text, found)
+    return resolve_vtables(found)
+
+
+def interface_of(
+    source: bytes, language: str, options: ContextsOptions = DEFAULT_OPTIONS
+) -> Interfaces:
+    """Return the classes and prototypes ``source`` declares, with vtable slots resolved."""
+    return interfaces_of_parsed(parse(source, language, options))
+
+
+def merge_interfaces(parts: Iterable[Interfaces]) -> Interfaces:
+    """Join several files' interfaces into one snapshot and resolve vtables across them."""
+    merged = Interfaces()
+    for part in parts:
+        merged.classes.update(part.classes)
+        merged.prototypes.update(part.prototypes)
+    return resolve_vtables(merged)
+
+
+def find_class(name: str, classes: dict[str, ClassInfo], scope: str = "") -> ClassInfo | None:
+    """Return the class ``name`` means in ``scope``: innermost scope first, else a unique tail."""
+    scope_parts = scope.split("::") if scope else []
+    for depth in range(len(scope_parts), -1, -1):
+        candidate = "::".join(scope_parts[:depth] + [name])
+        if candidate in classes:
+            return classes[candidate]
+    tails = [info for qualified, info in classes.items() if qualified.endswith("::" + name)]
+    return tails[0] if len(tails) == 1 else None
+
+
+def _overrides(method: Method, slot: VtableSlot) -> bool:
+    if method.destructor:
+        return slot.method.destructor
+    return slot.method.name == method.name and slot.method.parameter_types == method.parameter_types
+
+
+def _vtable(
+    info: ClassInfo, classes: dict[str, ClassInfo], resolving: frozenset[str]
+) -> list[VtableSlot]:
+    scope = info.name.rpartition("::")[0]
+    primary = find_class(info.bases[0], classes, scope) if info.bases else None
+    table: list[VtableSlot] = []
+    if primary is not None and primary.name not in resolving:
+        table = _vtable(primary, classes, resolving | {info.name})
+    for method in info.methods:
+        index = next((i for i, slot in enumerate(table) if _overrides(method, slot)), None)
+        if index is not None:
+            table[index] = VtableSlot(table[index].slot, replace(method, virtual=True), info.name)
+        elif method.virtual:
+            last = table[-1] if table else None
+            start = last.slot + (2 if last.method.destructor else 1) if last else 0
+            table.append(VtableSlot(start, method, info.name))
+    return table
+
+
+def resolve_vtables(interfaces: Interfaces) -> Interfaces:
+    """Return ``interfaces`` with every class's vtable filled in, inherited slots included."""
+    classes = interfaces.classes
+    resolved = {
+        name: replace(info, vtable=tuple(_vtable(info, classes, frozenset({name}))))
+        for name, info in classes.items()
+    }
+    return Interfaces(resolved, dict(interfaces.prototypes))
