@@ -301,7 +301,11 @@ def _context_fact(
         else frozenset(),
         uncertain=row.uncertain,
     )
-    if fact.kind != "function" or not config.relaxations.init_markers:
+    if (
+        fact.kind != "function"
+        or not config.relaxations.init_markers
+        or not in_population_paths(fact.path, config)
+    ):
         return fact
     owner = fact.name.rsplit("::", 1)[0] if "::" in fact.name else None
     if (owner and is_unit_class(owner, config, registry)) or (

@@ -39,14 +39,10 @@ def _measure(judgements: Sequence[ContextJudgement], allowed: str, name: str) ->
     failing = tuple(j.reason for j in judgements if not getattr(j, allowed))
     if failing:
         return MeasureResult(False, failing)
-    forgiven = tuple(j.reason for j in judgements if not j.strict_ok)
-    counted = sum(1 for j in judgements if j.strict_ok)
-    summary = Reason(
-        name,
-        "",
-        f"All {counted} changed unit context(s) are methods or declarations of updatable units.",
-    )
-    return MeasureResult(True, (summary, *forgiven) if counted else forgiven)
+    forgiven = sum(1 for j in judgements if not j.strict_ok)
+    text = f"All {len(judgements)} changed context(s) are in updatable units"
+    text += f", {forgiven} of them by a relaxation." if forgiven else "."
+    return MeasureResult(True, (Reason(name, "", text), *(j.reason for j in judgements)))
 
 
 def measure_strict(judgements: Sequence[ContextJudgement]) -> MeasureResult:

@@ -193,7 +193,7 @@ def test_failing_measure_names_every_context_against_it(
 def test_relaxed_measure_lists_what_it_forgave(config: StudyConfig, registry: UnitRegistry) -> None:
     facts, *_ = CASES["cpp-test-and-init-relaxed"]
     verdict = classify_transaction(facts, config, registry)
-    assert [r.rule for r in verdict.measure2.reasons] == ["relaxed", "test", "init"]
+    assert [r.rule for r in verdict.measure2.reasons] == ["relaxed", "unit-method", "test", "init"]
     assert {r.rule for r in verdict.measure1.reasons} == {"test", "init"}
 
 
