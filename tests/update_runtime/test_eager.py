@@ -32,7 +32,10 @@ def test_a_transfer_function_maps_the_state_as_declared(rt: Runtime) -> None:
     with rt.kernel_entry():
         rt.call(refs[0], ADD, 4)
     loaded = rt.load_update(update_path("counter_v2"))
-    expected = {ref: state_checksum(loaded.update.transfers["Counter"](rt.obj(ref).export_state(), None)) for ref in refs}
+    expected = {
+        ref: state_checksum(loaded.update.transfers["Counter"](rt.obj(ref).export_state(), None))
+        for ref in refs
+    }
     rt.apply(loaded, mode="eager")
     assert {ref: state_checksum(rt.obj(ref)) for ref in refs} == expected
     assert rt.obj(refs[0]).entries == [(0, 4)]
@@ -42,7 +45,9 @@ def test_new_callers_block_until_quiescence_and_resume_on_the_new_version(rt: Ru
     busy, target = (rt.create("Counter", n) for n in (0, 10))
     other = rt.create("PMRoot", 100)
     holder, held = hold_inside(rt, busy, 1, "holder")
-    applier, applied = start(lambda: rt.apply(update_path("counter_same_layout"), mode="eager"), "applier")
+    applier, applied = start(
+        lambda: rt.apply(update_path("counter_same_layout"), mode="eager"), "applier"
+    )
     eventually(lambda: rt.history and rt.history[-1].phase == "quiescence")
     handle = rt.history[-1]
 
@@ -66,7 +71,9 @@ def test_new_callers_block_until_quiescence_and_resume_on_the_new_version(rt: Ru
 def test_objects_created_during_quiescence_are_updated_too(rt: Runtime) -> None:
     busy = rt.create("Counter")
     holder, _ = hold_inside(rt, busy, 1, "holder")
-    applier, _ = start(lambda: rt.apply(update_path("counter_same_layout"), mode="eager"), "applier")
+    applier, _ = start(
+        lambda: rt.apply(update_path("counter_same_layout"), mode="eager"), "applier"
+    )
     eventually(lambda: rt.history and rt.history[-1].phase == "quiescence")
     late = rt.create("Counter", 3)
     toy.GATES[1].release.set()
@@ -77,7 +84,10 @@ def test_objects_created_during_quiescence_are_updated_too(rt: Runtime) -> None:
 
 
 def test_code_off_the_table_is_refused_naming_why(rt: Runtime) -> None:
-    with pytest.raises(NotUpdatable, match="'scheduler', which is not reached through the object translation table: it runs below"):
+    with pytest.raises(
+        NotUpdatable,
+        match="'scheduler', which is not reached through the object translation table: it runs below",
+    ):
         rt.apply(update_path("scheduler_change"))
 
 

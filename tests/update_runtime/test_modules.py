@@ -44,5 +44,7 @@ def test_bad_update_modules_are_named(name: str, message: str) -> None:
 def test_a_module_that_raises_while_loading_is_named(tmp_path) -> None:  # noqa: ANN001
     broken = tmp_path / "broken_update.py"
     broken.write_text("raise RuntimeError('boom')\n")
-    with pytest.raises(UpdateModuleError, match=r"broken_update.py failed to load: RuntimeError\('boom'\)"):
+    with pytest.raises(
+        UpdateModuleError, match=r"broken_update.py failed to load: RuntimeError\('boom'\)"
+    ):
         load_update(broken)

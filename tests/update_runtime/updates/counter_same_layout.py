@@ -2,6 +2,7 @@
 
 from runtime_toy_kernel import Counter as OldCounter
 from runtime_toy_kernel import Updatable, virtual  # noqa: F401
+
 from update_runtime import Update
 
 

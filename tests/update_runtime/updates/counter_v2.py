@@ -3,6 +3,7 @@
 import threading
 
 from runtime_toy_kernel import Updatable, virtual  # noqa: F401 (re-exported for v3)
+
 from update_runtime import Update
 
 

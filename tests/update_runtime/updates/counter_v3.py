@@ -3,6 +3,7 @@
 import threading  # noqa: F401
 
 from runtime_toy_kernel import Updatable, virtual
+
 from update_runtime import Update
 
 

@@ -2,6 +2,7 @@
 shift by one; one adaptor class serves PMRoot and PMLeaf (it forwards by name)."""
 
 from runtime_toy_kernel import Updatable, virtual
+
 from update_runtime import Adaptor, Update
 
 

@@ -5,6 +5,7 @@ are reclaimed when it completes.
 """
 
 from runtime_toy_kernel import PM, Region, Updatable, virtual
+
 from update_runtime import Adaptor, Update
 
 

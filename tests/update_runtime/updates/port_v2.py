@@ -1,6 +1,7 @@
 """Port v2: receive answers the message plus 1000, so a test sees which version served it."""
 
 from runtime_toy_kernel import Port as OldPort
+
 from update_runtime import Update
 
 
