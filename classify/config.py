@@ -66,7 +66,13 @@ DEFAULT_DEBUG_CALLS = (
     "log",
 )
 DEFAULT_HEADER_SUFFIXES = (".h", ".H", ".hh", ".hpp", ".hxx", ".h++")
-DEFAULT_NO_ADAPTOR_NEEDED = ("parameter-renamed", "data-member-added", "data-member-removed")
+DEFAULT_NO_ADAPTOR_NEEDED = (
+    "parameter-renamed",
+    "parameter-default-changed",
+    "data-member-added",
+    "data-member-removed",
+    "data-member-type-changed",
+)
 
 
 class ConfigError(Exception):
