@@ -94,7 +94,10 @@ def bases_of_detail(detail: str) -> tuple[str, ...]:
         return ()
     bases = data.get("bases", []) if isinstance(data, dict) else []
     names = (base.get("name") if isinstance(base, dict) else base for base in bases)
-    return tuple(name for name in names if isinstance(name, str) and name)
+    # Template arguments (FCMCommon<CacheSync>) are not part of the base's name.
+    return tuple(
+        name.split("<", 1)[0].strip() for name in names if isinstance(name, str) and name.strip()
+    )
 
 
 def build_registry(session: Session, config: StudyConfig, texts: TextCache) -> UnitRegistry:

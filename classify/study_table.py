@@ -99,7 +99,7 @@ class StudyTable:
         """Render as an aligned text table."""
         width = max(len(row.label) for row in self.rows)
         lines = [
-            f"transactions: {self.transactions}; population: {self.population}",
+            f"transactions with a verdict: {self.transactions}; population: {self.population}",
             f"{'':{width}}  {'count':>6}  {'of':>6}  share [95% {self.method} interval]",
         ]
         for row in self.rows:

@@ -391,3 +391,18 @@ def test_cli_prints_the_table_and_names_bad_config(
     failed = CliRunner().invoke(cli, ["classify", "--db", db, "--config", str(bad)])
     assert failed.exit_code == 1
     assert "key 'units.base' is not a known setting" in failed.output
+
+
+@pytest.mark.parametrize(
+    ("detail", "bases"),
+    [
+        ('{"bases": ["Obj", "ns::Base"]}', ("Obj", "ns::Base")),
+        ('{"bases": [{"name": "FCMCommon<CacheSync>", "access": "public"}]}', ("FCMCommon",)),
+        ('{"prototype": "int f(void)"}', ()),
+        ("not json", ()),
+    ],
+)
+def test_bases_of_detail(detail: str, bases: tuple[str, ...]) -> None:
+    from classify.loading import bases_of_detail
+
+    assert bases_of_detail(detail) == bases
