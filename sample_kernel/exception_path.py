@@ -18,8 +18,7 @@ from update_runtime import DeadReference
 
 EXCEPTION_UNIT = "sample_kernel.exception_path"
 EXCEPTION_REASON = (
-    "the exception and page-fault path runs from the exception vector before any object is "
-    "reached, so it is not reached through the object translation table"
+    "the exception and page-fault path runs from the exception vector, before any object is reached"
 )
 
 PROCESS_REGION = Process.slot("regionRef")

@@ -48,7 +48,7 @@ class KernelConfig:
     :param track: factories track their instances (off only to measure what tracking costs).
     """
 
-    frames: int = 1 << 16
+    frames: int = 8192
     cache_files: int = 200
     ipc_servers: int = 2
     track: bool = True

@@ -1,8 +1,10 @@
 """Page managers: the ``PM`` base class, ``PMRoot`` (owns physical memory) and ``PMLeaf``.
 
 As in K42, page managers form a tree: the one ``PMRoot`` owns every physical frame; each process
-has a ``PMLeaf`` that takes frames from its parent (through the object translation table) and
-keeps a few freed frames cached for reuse. Every frame number in flight is therefore owned by
+has a ``PMLeaf`` that takes frames from the root (through the object translation table) and
+keeps a few freed frames cached for reuse. A leaf reaches the root as the well-known object
+``pm_root`` (K42's global object references), so when the root moves to a new reference behind
+an adaptor, leaves follow it without holding a stale reference. Every frame number in flight is therefore owned by
 exactly one page manager, which the tests check by summing ``framesInUse`` over the tree.
 
 Frames are 64-bit frame numbers; errors come back in r3 as negative errno values.
@@ -17,7 +19,7 @@ from sample_kernel.services import KernelServices
 from update_runtime import Updatable, virtual
 
 LEAF_CACHE_LIMIT = 4
-"""A PMLeaf gives freed frames back to its parent beyond this many cached ones."""
+"""A PMLeaf gives freed frames back to the root beyond this many cached ones."""
 
 
 class PM(Updatable):
@@ -78,18 +80,25 @@ ROOT_FREE = PMRoot.slot("freeFrame")
 
 
 class PMLeaf(PM):
-    """A process's page manager: frames from its parent, a small cache of freed ones."""
+    """A process's page manager: frames from the root, a small cache of freed ones."""
 
-    def __init__(self, k: KernelServices, parent: int) -> None:
+    def __init__(self, k: KernelServices) -> None:
         self.k = k
-        self.parent = parent
         self.lock = threading.Lock()
         self.owned: set[int] = set()
         self.cache: list[int] = []
 
+    def _root_get(self) -> int:
+        """Take a frame from the root page manager (PMRoot's interface, version 1)."""
+        return self.k.ott[self.k.well_known("pm_root")][ROOT_GET]()
+
+    def _root_free(self, frame: int) -> None:
+        """Give ``frame`` back to the root page manager."""
+        self.k.ott[self.k.well_known("pm_root")][ROOT_FREE](frame)
+
     def getFrame(self) -> int:
         with self.lock:
-            frame = self.cache.pop() if self.cache else self.k.call(self.parent, ROOT_GET)
+            frame = self.cache.pop() if self.cache else self._root_get()
             if frame >= 0:
                 self.owned.add(frame)
             return frame
@@ -101,7 +110,7 @@ class PMLeaf(PM):
             self.owned.remove(frame)
             self.cache.append(frame)
             while len(self.cache) > LEAF_CACHE_LIMIT:
-                self.k.call(self.parent, ROOT_FREE, self.cache.pop(0))
+                self._root_free(self.cache.pop(0))
             return 0
 
     def framesInUse(self) -> int:
@@ -109,11 +118,11 @@ class PMLeaf(PM):
 
     @virtual
     def releaseAll(self) -> int:
-        """Give every frame (in use or cached) back to the parent; return how many."""
+        """Give every frame (in use or cached) back to the root; return how many."""
         with self.lock:
             frames = sorted(self.owned) + self.cache
             for frame in frames:
-                self.k.call(self.parent, ROOT_FREE, frame)
+                self._root_free(frame)
             self.owned.clear()
             self.cache.clear()
             return len(frames)

@@ -33,8 +33,7 @@ class TracePoint(IntEnum):
 
 TRACE_UNIT = "sample_kernel.tracing.TracePoint"
 TRACE_REASON = (
-    "trace points are a static enumeration compiled into every trace site and trace reader; "
-    "renumbering them changes code that is not reached through the object translation table"
+    "trace points are a static enumeration compiled into every trace site and every trace reader"
 )
 
 
