@@ -4,8 +4,8 @@ As in K42, page managers form a tree: the one ``PMRoot`` owns every physical fra
 has a ``PMLeaf`` that takes frames from the root (through the object translation table) and
 keeps a few freed frames cached for reuse. A leaf reaches the root as the well-known object
 ``pm_root`` (K42's global object references), so when the root moves to a new reference behind
-an adaptor, leaves follow it without holding a stale reference. Every frame number in flight is therefore owned by
-exactly one page manager, which the tests check by summing ``framesInUse`` over the tree.
+an adaptor, leaves follow it without holding a stale reference. Every frame in flight is owned
+by exactly one page manager, which the tests check by summing ``framesInUse`` over the tree.
 
 Frames are 64-bit frame numbers; errors come back in r3 as negative errno values.
 """

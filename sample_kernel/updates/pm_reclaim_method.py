@@ -17,7 +17,7 @@ from sample_kernel import pm, region
 from sample_kernel.catalogue import Change
 from sample_kernel.tracing import TracePoint
 from sample_kernel.updates import pmroot_frame_size, signal_delivery_fix
-from update_runtime import Adaptor, TransferContext, Update, Updatable, virtual
+from update_runtime import Adaptor, TransferContext, Updatable, Update, virtual
 
 
 class PM(Updatable, version=2):
