@@ -55,7 +55,7 @@ class Generations:
         self._watchers = 0
         self._waiters: dict[int, Waiter] = {}
         self._local = threading.local()
-        self.quiescing: dict[int, Snapshot] = {}
+        self.quiescing: list[tuple[set[int], Snapshot]] = []
         """Objects (references) being quiesced now, with the old generation they wait for."""
 
     def enter(self) -> None:
@@ -146,8 +146,7 @@ class Generations:
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             while not (result := predicate()):
-                quiescing = self.quiescing.get(waiter.ref) if waiter.ref is not None else None
-                if quiescing is not None and quiescing.holds(ident, self.active):
+                if self._quiesced(waiter.ref, ident):
                     waiter.interrupted = True
                 if waiter.interrupted:
                     raise CallInterrupted(f"wait in object {waiter.ref} interrupted by an update")
@@ -165,8 +164,7 @@ class Generations:
         Waits that begin later inside those objects are interrupted at once while the objects
         stay in :attr:`quiescing`.
         """
-        for ref in refs:
-            self.quiescing[ref] = snapshot
+        self.quiescing.append((refs, snapshot))
         count = 0
         for waiter in list(self._waiters.values()):
             if waiter.ref in refs and snapshot.holds(waiter.ident, self.active):
@@ -181,8 +179,10 @@ class Generations:
 
     def end_quiescence(self, refs: set[int]) -> None:
         """Stop interrupting waits in objects ``refs``."""
-        for ref in refs:
-            self.quiescing.pop(ref, None)
+        self.quiescing = [(r, s) for r, s in self.quiescing if r is not refs]
+
+    def _quiesced(self, ref: int | None, ident: int) -> bool:
+        return any(ref in refs and s.holds(ident, self.active) for refs, s in list(self.quiescing))
 
     def describe(self, idents: list[int]) -> tuple[str, ...]:
         """Name threads ``idents``, with the object each waits in, for a quiescence report."""

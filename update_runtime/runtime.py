@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from threading import get_ident
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -166,17 +167,18 @@ class Runtime:
 
     def call(self, ref: int, number: int, *registers: Any) -> Any:
         """Call method ``number`` of ``ref`` with r3..r10; return r3 (0 for a void method)."""
+        if self.strict:
+            for value in registers:
+                if type(value) is not int or not _LOW <= value < _HIGH:
+                    self._reject(registers)
+            if get_ident() not in self.generations.active:
+                raise NotInKernel(
+                    "a call through the table must be made inside Runtime.kernel_entry()"
+                )
         if len(registers) > MAX_REGISTER_ARGS:
             raise RegisterOverflow(
                 f"call to object {ref} passes {len(registers)} arguments; at most 8 (r3..r10)"
             )
-        if self.strict:
-            for index, value in enumerate(registers):
-                check_register(index, value)
-            if not self.generations.inside():
-                raise NotInKernel(
-                    "a call through the table must be made inside Runtime.kernel_entry()"
-                )
         try:
             vtable = self.ott[ref]
         except IndexError:
@@ -190,9 +192,15 @@ class Runtime:
         result = method(*registers)
         if result is None:
             return 0
-        if self.strict:
+        if self.strict and (type(result) is not int or not _LOW <= result < _HIGH):
             check_register(0, result)
         return result
+
+    def _reject(self, registers: tuple[Any, ...]) -> None:
+        if len(registers) > MAX_REGISTER_ARGS:
+            raise RegisterOverflow(f"a call passes {len(registers)} arguments; at most 8 (r3..r10)")
+        for index, value in enumerate(registers):
+            check_register(index, value)
 
     @contextmanager
     def kernel_entry(self) -> Iterator[None]:

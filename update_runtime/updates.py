@@ -69,6 +69,23 @@ class Updater:
             handle.unconverted[entry.ref] = entry
             self.runtime.table.vtables[entry.ref] = Stub(self._dispatch, entry)
 
+    def _mark_all(self, handle: UpdateHandle, entries: list[Entry]) -> None:
+        """Mark many entries of one type: :meth:`mark` with the lookups hoisted out of the loop."""
+        vtables, dispatch, unconverted = (
+            self.runtime.table.vtables,
+            self._dispatch,
+            handle.unconverted,
+        )
+        old_class = handle.plan[entries[0].obj.type_name].old_class if entries else None
+        only_old = handle.only_old_class
+        for entry in entries:
+            with entry.lock:
+                if not entry.live or (only_old and type(entry.obj) is not old_class):
+                    continue
+                entry.pending.append(handle)
+                unconverted[entry.ref] = entry
+                vtables[entry.ref] = Stub(dispatch, entry)
+
     def _factories(self, handle: UpdateHandle) -> list[Factory]:
         return [self.runtime.factory(name) for name in sorted(handle.plan)]
 
@@ -123,8 +140,7 @@ class Updater:
         for factory in self._factories(handle):
             with factory.lock:
                 factory.marking.append(handle)
-                for entry in factory.live_entries():
-                    self.mark(handle, entry)
+                self._mark_all(handle, factory.live_entries())
         handle.timings["marking"] = time.perf_counter() - started
         self._quiesce(handle, timeout)
         if handle.mode == "eager":
