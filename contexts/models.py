@@ -7,13 +7,20 @@ Context kinds are ``function``, ``class`` and ``global``; a context's name is qu
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from miner.db import Base, register_schema
 
-SCHEMA_VERSION = 1
-register_schema("contexts", SCHEMA_VERSION)
+SCHEMA_VERSION = 2
+
+
+def _add_not_code(session: Session) -> None:
+    """Version 1 to 2: ``changed_line.not_code`` (lines under ``#if 0``)."""
+    session.execute(text("ALTER TABLE changed_line ADD COLUMN not_code BOOLEAN NOT NULL DEFAULT 0"))
+
+
+register_schema("contexts", SCHEMA_VERSION, {1: _add_not_code})
 
 
 class ContextsDone(Base):
@@ -50,6 +57,8 @@ class ChangedLine(Base):
     context_name: Mapped[str] = mapped_column(Text)
     uncertain: Mapped[bool] = mapped_column(default=False)
     """The line lies inside a parse error, so its context is a best guess."""
+    not_code: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
+    """The line is under ``#if 0`` (context ``<global>``; left out of context changes)."""
 
 
 class ContextChange(Base):

@@ -22,14 +22,12 @@ Lines under ``#if 0`` (up to the matching ``#else``, ``#elif`` or ``#endif``) ar
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 
 class PrepassError(Exception):
-    """A substitution rule cannot be used (bad regular expression, or a file that is not TOML)."""
+    """A substitution rule cannot be used (its pattern is not a regular expression)."""
 
 
 @dataclass(frozen=True)
@@ -110,18 +108,6 @@ def apply_substitutions(source: bytes, rules: tuple[CompiledSubstitution, ...]) 
         if (rule.hint is None or rule.hint in source) and rule.regex.search(source):
             source = rule.regex.sub(lambda m, r=rule.replacement: _padded(m, r), source)
     return source
-
-
-def load_substitutions(path: Path) -> tuple[Substitution, ...]:
-    """Read substitutions from a TOML file: a ``[substitutions]`` table of pattern = replacement."""
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise PrepassError(f"pre-pass file {path} cannot be read as TOML: {error}") from error
-    rules = table.get("substitutions", table)
-    if not isinstance(rules, dict) or not all(isinstance(v, str) for v in rules.values()):
-        raise PrepassError(f"pre-pass file {path} must hold a [substitutions] table of strings")
-    return tuple(Substitution(pattern, replacement) for pattern, replacement in rules.items())
 
 
 _DIRECTIVE = re.compile(rb"#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b(.*)$", re.MULTILINE)
