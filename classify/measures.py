@@ -40,8 +40,8 @@ def _measure(judgements: Sequence[ContextJudgement], allowed: str, name: str) ->
     if failing:
         return MeasureResult(False, failing)
     forgiven = sum(1 for j in judgements if not j.strict_ok)
-    text = f"All {len(judgements)} changed context(s) are in updatable units"
-    text += f", {forgiven} of them by a relaxation." if forgiven else "."
+    text = f"All {len(judgements)} changed context(s) count as updatable"
+    text += f", {forgiven} of them only by a relaxation." if forgiven else "."
     return MeasureResult(True, (Reason(name, "", text), *(j.reason for j in judgements)))
 
 
