@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
-from sqlalchemy import select
+from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
 from classify.config import StudyConfig
@@ -203,6 +203,7 @@ def load_facts(
     interfaces = _grouped(
         session.scalars(select(InterfaceChange).where(InterfaceChange.transaction_id.in_(ids)))
     )
+    dead = _dead_only(session, [f.id for group in files.values() for f in group])
     facts = []
     for txn in transactions:
         revisions = files.get(txn.id, [])
@@ -214,7 +215,7 @@ def load_facts(
                 message=txn.message,
                 commit_time=txn.commit_time,
                 is_merge=txn.is_merge,
-                files=tuple(_file_facts(f, done) for f in revisions),
+                files=tuple(_file_facts(f, done, f.id in dead) for f in revisions),
                 contexts=tuple(
                     _context_fact(c, revisions, global_kinds, config, registry, texts)
                     for c in contexts.get(txn.id, [])
@@ -236,12 +237,23 @@ def _grouped(rows: Iterable) -> dict[int, list]:
     return grouped
 
 
-def _file_facts(file_revision: FileRevision, done: dict[int, str]) -> FileFacts:
+def _dead_only(session: Session, file_ids: list[int]) -> set[int]:
+    """Return the file revisions whose every changed line is under ``#if 0`` (not code)."""
+    query = (
+        select(ChangedLine.file_revision_id)
+        .where(ChangedLine.file_revision_id.in_(file_ids))
+        .group_by(ChangedLine.file_revision_id)
+        .having(func.min(ChangedLine.not_code.cast(Integer)) == 1)
+    )
+    return set(session.scalars(query)) if file_ids else set()
+
+
+def _file_facts(file_revision: FileRevision, done: dict[int, str], dead: bool = False) -> FileFacts:
     return FileFacts(
         path=file_revision.path,
         language=file_revision.language,
         status=done.get(file_revision.id),
-        functionally_equivalent=file_revision.functionally_equivalent,
+        functionally_equivalent=file_revision.functionally_equivalent or dead,
         is_binary=file_revision.is_binary,
     )
 
@@ -267,7 +279,9 @@ def _global_kinds(
             continue
         lines: dict[str, list[int]] = defaultdict(list)
         query = select(ChangedLine.side, ChangedLine.line).where(
-            ChangedLine.file_revision_id == file_revision.id, ChangedLine.context_kind == "global"
+            ChangedLine.file_revision_id == file_revision.id,
+            ChangedLine.context_kind == "global",
+            ChangedLine.not_code.is_(False),
         )
         for side, line in session.execute(query):
             lines[side].append(line)

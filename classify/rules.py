@@ -113,7 +113,7 @@ def population_reason(facts: TransactionFacts, config: StudyConfig) -> tuple[boo
         return False, Reason(
             "functionally-equivalent",
             studied[0].path,
-            "Its cleaned diff is empty: it changes only whitespace, layout or comments.",
+            "Its cleaned diff is empty, or touches only code under #if 0: nothing that runs.",
         )
     changed = [f.path for f in studied if not f.functionally_equivalent]
     return True, Reason(

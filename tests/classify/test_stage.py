@@ -64,6 +64,7 @@ class File:
     equivalent: bool = False
     done: bool = True
     global_lines: tuple[tuple[str, int], ...] = ()
+    dead_lines: tuple[tuple[str, int], ...] = ()
     cleaned_diff: str = "@@ -1 +1 @@\n-a;\n+b;\n"
 
 
@@ -124,6 +125,17 @@ def _insert(session: Session, repository: Repository, repo: Path, spec: Txn) -> 
                     file_revision_id=row.id,
                     transaction_id=txn.id,
                     status="parsed" if f.language else "not-code",
+                )
+            )
+        for side, line in f.dead_lines:
+            session.add(
+                ChangedLine(
+                    file_revision_id=row.id,
+                    side=side,
+                    line=line,
+                    context_kind="global",
+                    context_name="<global>",
+                    not_code=True,
                 )
             )
         for side, line in f.global_lines:
@@ -239,6 +251,12 @@ HISTORY = [
         interfaces=[("os/kernel/mem/FCMFile.H", "FCMFile", "parameter-added", True)],
     ),
     Txn("t8", 2004, "Reindent", [File("os/kernel/mem/FCMFile.C", b"c", b"c ", equivalent=True)]),
+    Txn(
+        "t9",
+        2004,
+        "Tweak dead code",
+        [File("sys/kern/old.c", b"a", b"b", "c", dead_lines=(("new", 3),))],
+    ),
 ]
 
 
@@ -279,9 +297,9 @@ def _verdicts(engine: Engine) -> dict[str, VerdictRow]:
 def test_verdicts_with_reasons(study: tuple[Engine, Path]) -> None:
     engine, config = study
     stats = _run(engine, config)
-    assert (stats.transactions, stats.classified, stats.waiting) == (8, 7, 1)
+    assert (stats.transactions, stats.classified, stats.waiting) == (9, 8, 1)
     v = _verdicts(engine)
-    assert set(v) == {"t1", "t2", "t3", "t4", "t5", "t6", "t8"}
+    assert set(v) == {"t1", "t2", "t3", "t4", "t5", "t6", "t8", "t9"}
     assert (v["t2"].measure1, v["t2"].measure2, v["t2"].measure3, v["t2"].kind) == (
         True,
         True,
@@ -303,6 +321,7 @@ def test_verdicts_with_reasons(study: tuple[Engine, Path]) -> None:
     assert v["t5"].purpose == "new-feature" and v["t5"].shape == "adds"
     assert (v["t6"].in_population, v["t6"].population_rule) == (False, "outside-population")
     assert (v["t8"].in_population, v["t8"].purpose) == (False, "whitespace-comment")
+    assert (v["t9"].in_population, v["t9"].population_rule) == (False, "functionally-equivalent")
     assert v["t1"].measure3 is None and "before the cutoff" in v["t1"].measure3_reason
     assert (v["t2"].purpose, v["t3"].purpose) == ("bug-fix", "performance")
 
@@ -315,7 +334,7 @@ def test_rerun_is_incremental_and_says_what_changed(study: tuple[Engine, Path]) 
         0,
         0,
         0,
-        7,
+        8,
         (),
     )
     # The contexts stage catches up with t7: only it is classified.
@@ -325,12 +344,12 @@ def test_rerun_is_incremental_and_says_what_changed(study: tuple[Engine, Path]) 
             ContextsDone(file_revision_id=txn.files[0].id, transaction_id=txn.id, status="parsed")
         )
     caught_up = _run(engine, config)
-    assert (caught_up.classified, caught_up.waiting, caught_up.unchanged) == (1, 0, 7)
+    assert (caught_up.classified, caught_up.waiting, caught_up.unchanged) == (1, 0, 8)
     assert _verdicts(engine)["t7"].kind == "adaptor"
     # A new cutoff touches only measure 3.
     config.write_text(CONFIG.replace("2003-01-01", "2005-01-01"))
     moved = _run(engine, config)
-    assert (moved.recomputed, moved.updated, moved.changed) == (0, 8, ("date cutoff",))
+    assert (moved.recomputed, moved.updated, moved.changed) == (0, 9, ("date cutoff",))
     assert _verdicts(engine)["t2"].measure3 is None
     # New purpose keywords touch only the purpose.
     config.write_text(config.read_text() + "[purpose.keywords]\nperformance = ['race']\n")
@@ -346,7 +365,7 @@ def test_rerun_is_incremental_and_says_what_changed(study: tuple[Engine, Path]) 
         config.read_text().replace('bases = ["Obj"]', 'bases = ["Obj"]\nclasses = ["main"]')
     )
     units = _run(engine, config)
-    assert (units.recomputed, units.changed) == (8, ("rules settings",))
+    assert (units.recomputed, units.changed) == (9, ("rules settings",))
     assert "rules settings" in units.summary()
 
 
@@ -354,7 +373,7 @@ def test_frame_and_table(study: tuple[Engine, Path]) -> None:
     engine, config = study
     _run(engine, config)
     frame = verdicts_frame(engine)
-    assert list(frame["key"]) == ["t1", "t2", "t3", "t4", "t5", "t6", "t8"]
+    assert list(frame["key"]) == ["t1", "t2", "t3", "t4", "t5", "t6", "t8", "t9"]
     table = automatic_table(engine)
     # Population t1..t5: measure 1 holds for t1 (declarations of units), t2, t3; measure 2 adds
     # t5; measure 3 looks at t2..t5 (after 2003-01-01).
@@ -381,11 +400,11 @@ def test_cli_prints_the_table_and_names_bad_config(
     result = CliRunner().invoke(cli, ["classify", "--db", db, "--format", "json"])
     assert result.exit_code == 0, result.output
     assert '"headline": "60% / 80% / 75%"' in result.output
-    assert "7 classified" in result.output and str(config) in result.output
+    assert "8 classified" in result.output and str(config) in result.output
     csv_result = CliRunner().invoke(
         cli, ["classify", "--db", db, "--format", "csv", "--interval", "clopper-pearson"]
     )
-    assert csv_result.exit_code == 0 and "7 unchanged" in csv_result.output
+    assert csv_result.exit_code == 0 and "8 unchanged" in csv_result.output
     bad = tmp_path / "bad.toml"
     bad.write_text("[units]\nbase = ['Obj']\n")
     failed = CliRunner().invoke(cli, ["classify", "--db", db, "--config", str(bad)])
