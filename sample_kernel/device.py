@@ -39,6 +39,7 @@ class BlockDevice:
         self._queued: set[int] = set()
         self._wakeup = threading.Condition()
         self._stop = False
+        self._paused = False
         self._thread: threading.Thread | None = None
         self.service_slot = -1
         """Method number of ``FCM.ioService`` (set at boot, from the FCM interface)."""
@@ -78,9 +79,20 @@ class BlockDevice:
         if self._thread is not None:
             self._thread.join()
 
+    def pause(self) -> None:
+        """Hold every IO operation until :meth:`resume` (a busy or failing-over disk)."""
+        with self._wakeup:
+            self._paused = True
+
+    def resume(self) -> None:
+        """Let the IO daemon service queued operations again."""
+        with self._wakeup:
+            self._paused = False
+            self._wakeup.notify_all()
+
     def _next(self) -> int | None:
         with self._wakeup:
-            while not self._kicked and not self._stop:
+            while (self._paused or not self._kicked) and not self._stop:
                 self._wakeup.wait()
             if self._stop:
                 return None

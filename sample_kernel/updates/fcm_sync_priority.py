@@ -16,6 +16,7 @@ from typing import Any
 
 from sample_kernel import fcm
 from sample_kernel.catalogue import Change
+from sample_kernel.tracing import TracePoint
 from update_runtime import TransferContext, Update
 
 Op = tuple[int, int, bool]
@@ -45,6 +46,7 @@ class FCMFile(fcm.FCMFile, version=2):
                 seq, offset, _forced = self._next_op()
                 self.k.device.write(self.file_id, offset, self.words[offset])
                 self.outstanding.discard(seq)
+                self.k.trace(TracePoint.IO_COMPLETE)
             self.cond.notify_all()
             return len(self.forced_queue) + len(self.unforced_queue)
 
