@@ -1,7 +1,8 @@
 """The background converter: finishes lazy updates' pending objects while the kernel is idle.
 
 K42 left objects that were never called on their old version indefinitely. This thread converts
-them in small batches whenever at most ``idle_threads`` threads are inside the kernel, so a lazy
+them in small batches whenever at most ``idle_threads`` threads are busy inside the kernel (threads in a
+deactivating wait do not count), so a lazy
 update completes without a pause and without waiting for every object to be called.
 """
 
@@ -36,7 +37,7 @@ class BackgroundConverter(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            if len(self.runtime.generations.active) > self.idle_threads or not self.step():
+            if self.runtime.generations.busy() > self.idle_threads or not self.step():
                 self._stop_event.wait(self.interval)
 
     def step(self) -> int:

@@ -29,6 +29,7 @@ class Waiter:
     condition: threading.Condition
     ref: int | None
     interrupted: bool = False
+    deactivated: bool = False
 
 
 @dataclass(eq=False)
@@ -37,6 +38,8 @@ class Snapshot:
 
     serials: dict[int, int]
     released: set[int] = field(default_factory=set)
+    refs: set[int] = field(default_factory=set)
+    """The objects being quiesced: a deactivated wait inside one of them still counts."""
 
     def holds(self, ident: int, active: dict[int, int]) -> bool:
         """Tell whether thread ``ident`` still belongs to the old generation."""
@@ -55,6 +58,8 @@ class Generations:
         self._watchers = 0
         self._waiters: dict[int, Waiter] = {}
         self._local = threading.local()
+        self.deactivated: set[int] = set()
+        """Threads in a deactivating wait: quiescence elsewhere does not wait for them."""
         self.quiescing: list[tuple[set[int], Snapshot]] = []
         """Objects (references) being quiesced now, with the old generation they wait for."""
 
@@ -92,8 +97,23 @@ class Generations:
         self._notify()
 
     def remaining(self, snapshot: Snapshot) -> list[int]:
-        """Return the threads of ``snapshot`` still in the old generation."""
-        return [i for i in list(snapshot.serials) if snapshot.holds(i, self.active)]
+        """Return the threads of ``snapshot`` still in the old generation.
+
+        A thread in a deactivating wait counts only if it waits in an object being quiesced.
+        """
+        left = []
+        for ident in list(snapshot.serials):
+            if not snapshot.holds(ident, self.active):
+                continue
+            waiter = self._waiters.get(ident)
+            if ident in self.deactivated and waiter is not None and waiter.ref not in snapshot.refs:
+                continue
+            left.append(ident)
+        return left
+
+    def busy(self) -> int:
+        """Count the threads inside the kernel that are not in a deactivating wait."""
+        return len(self.active) - len(self.deactivated)
 
     def drain(self, snapshot: Snapshot, timeout: float) -> list[int]:
         """Wait up to ``timeout`` seconds for the old generation to leave; return who is left."""
@@ -133,16 +153,26 @@ class Generations:
         self._local.refs.pop()
 
     def wait(
-        self, condition: threading.Condition, predicate: Callable[[], object], timeout: float | None
+        self,
+        condition: threading.Condition,
+        predicate: Callable[[], object],
+        timeout: float | None,
+        deactivate: bool = False,
     ) -> bool:
         """Wait on ``condition`` (held by the caller) until ``predicate()``; interruptible.
 
+        :param deactivate: the caller promises that no other object's code is on this thread's
+            stack (the blocking method was called straight from the system-call layer). While it
+            waits, quiescence of other objects does not wait for it, and it does not make the
+            kernel look busy; when it wakes it joins a new generation, like a fresh entry.
         :returns: the predicate's last value (false on timeout).
         :raises CallInterrupted: the object waited in is being updated.
         """
         ident = threading.get_ident()
-        waiter = Waiter(ident, condition, self.current_ref())
+        waiter = Waiter(ident, condition, self.current_ref(), deactivated=deactivate)
         self._waiters[ident] = waiter
+        if deactivate:
+            self.deactivated.add(ident)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             while not (result := predicate()):
@@ -157,6 +187,11 @@ class Generations:
             return bool(result)
         finally:
             del self._waiters[ident]
+            if deactivate:
+                self.deactivated.discard(ident)
+                if not waiter.interrupted:  # interrupted: released at the call boundary instead
+                    self.active[ident] = next(self._serials)
+                self._notify()
 
     def interrupt(self, snapshot: Snapshot, refs: set[int], timeout: float) -> int:
         """Interrupt the old generation's waits inside objects ``refs``; return how many.
@@ -164,6 +199,7 @@ class Generations:
         Waits that begin later inside those objects are interrupted at once while the objects
         stay in :attr:`quiescing`.
         """
+        snapshot.refs = refs
         self.quiescing.append((refs, snapshot))
         count = 0
         for waiter in list(self._waiters.values()):

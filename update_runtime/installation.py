@@ -38,12 +38,33 @@ class Installer:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
+    def reserve(self, handle: UpdateHandle, entries: list[Entry]) -> None:
+        """Reserve the new reference of every object whose interface changes, before any transfer.
+
+        So a transfer function can ``ctx.translate`` a reference to any of them, whatever the order
+        in which the objects are converted.
+        """
+        for entry in entries:
+            if handle.plan[entry.obj.type_name].adaptor is not None:
+                handle.translations[entry.ref] = self.runtime.table.reserve()
+
+    def release(self, handle: UpdateHandle) -> None:
+        """Kill the references reserved by :meth:`reserve` (the update did not commit)."""
+        for ref in handle.translations.values():
+            entry = self.runtime.table.entries[ref]
+            if entry is not None:
+                self.runtime.table.kill(entry)
+        handle.translations.clear()
+
     def prepare(self, handle: UpdateHandle, entry: Entry) -> Prepared:
         """Build ``entry``'s new version (and, for an interface change, its adaptor)."""
         conversion, new_obj = prepare_object(handle, entry)
         if conversion.adaptor is None:
             return Prepared(new_obj)
-        new_entry = self.runtime.install(new_obj, entry.factory)
+        new_ref = handle.translations.get(entry.ref)
+        if new_ref is None:
+            new_ref = handle.translations[entry.ref] = self.runtime.table.reserve()
+        new_entry = self.runtime.install(new_obj, entry.factory, new_ref)
         try:
             adaptor = conversion.adaptor(
                 self.runtime.table.vtables,
@@ -55,14 +76,11 @@ class Installer:
         except Exception:
             self.runtime.table.kill(new_entry)
             raise
-        handle.translations[entry.ref] = new_entry.ref
         return Prepared(new_obj, new_entry, adaptor, vtable)
 
-    def discard(self, prepared: list[Prepared]) -> None:
-        """Throw away prepared conversions: kill the new references they installed."""
-        for item in prepared:
-            if item.new_entry is not None:
-                self.runtime.table.kill(item.new_entry)
+    def discard(self, handle: UpdateHandle) -> None:
+        """Throw away ``handle``'s prepared conversions: kill the new references it reserved."""
+        self.release(handle)
 
     def commit(self, handle: UpdateHandle, entry: Entry, prepared: Prepared) -> None:
         """Make ``prepared`` what ``entry``'s reference reaches (the caller holds its lock)."""

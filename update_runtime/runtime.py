@@ -101,9 +101,9 @@ class Runtime:
         except KeyError:
             raise UnknownClass(f"no factory for {name!r}; register the class first") from None
 
-    def install(self, obj: Any, factory: Factory | None) -> Entry:
-        """Give ``obj`` a reference in the table (factories and updates call this)."""
-        return self.table.install(obj, factory, self._bind)
+    def install(self, obj: Any, factory: Factory | None, ref: int | None = None) -> Entry:
+        """Give ``obj`` a reference (or the reserved ``ref``) in the table."""
+        return self.table.install(obj, factory, self._bind, ref)
 
     def reinstall(self, entry: Entry, obj: Updatable) -> None:
         """Make ``obj`` the object behind ``entry`` (the table itself is switched by the caller)."""
@@ -212,14 +212,24 @@ class Runtime:
             self.generations.leave()
 
     def wait(
-        self, condition: Any, predicate: Callable[[], object], timeout: float | None = None
+        self,
+        condition: Any,
+        predicate: Callable[[], object],
+        timeout: float | None = None,
+        *,
+        deactivate: bool = False,
     ) -> bool:
         """Block on ``condition`` (held) until ``predicate()``; an update may interrupt the wait.
 
         Use it inside a ``@virtual(blocking=True)`` method. If the object is updated while the
         thread waits, the call is re-dispatched to the new version transparently.
+
+        :param deactivate: promise that the blocking method was called straight from the
+            system-call layer (no other object's code below it on this thread's stack): the wait
+            then holds up no other object's quiescence and does not count as kernel activity
+            (K42's deactivated threads). See :meth:`Generations.wait`.
         """
-        return self.generations.wait(condition, predicate, timeout)
+        return self.generations.wait(condition, predicate, timeout, deactivate)
 
     # -- updates ---------------------------------------------------------------------------------
 

@@ -86,14 +86,23 @@ class ObjectTable:
         self.entries: list[Entry | None] = []
         self._lock = threading.Lock()
 
-    def install(
-        self, obj: Any, factory: Factory | None, bind: Callable[[Any, int], Vtable]
-    ) -> Entry:
-        """Give ``obj`` a new reference; ``bind(obj, ref)`` builds its vtable."""
+    def reserve(self) -> int:
+        """Allocate a reference that reaches nothing yet (calls to it raise DeadReference)."""
         with self._lock:
-            ref = len(self.vtables)
             self.vtables.append(DEAD)
             self.entries.append(None)
+            return len(self.vtables) - 1
+
+    def install(
+        self,
+        obj: Any,
+        factory: Factory | None,
+        bind: Callable[[Any, int], Vtable],
+        ref: int | None = None,
+    ) -> Entry:
+        """Give ``obj`` a new (or a reserved) reference; ``bind(obj, ref)`` builds its vtable."""
+        if ref is None:
+            ref = self.reserve()
         entry = Entry(ref, obj, factory, bind(obj, ref))
         self.entries[ref] = entry
         self.vtables[ref] = entry.real_vtable

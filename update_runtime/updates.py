@@ -192,7 +192,7 @@ class Updater:
         started = time.perf_counter()
         with self._factories_locked(handle) as factories:
             prepared = []
-            # Objects whose interface changes go first, so callers' transfers can translate refs.
+            # New references are reserved before any transfer runs, so ctx.translate always works.
             entries = sorted(
                 handle.unconverted.values(),
                 key=lambda e: handle.plan[e.obj.type_name].adaptor is None,
@@ -201,9 +201,12 @@ class Updater:
                 for entry in entries:
                     with entry.lock:
                         self.convert_ready(entry)
+                self.runtime.installer.reserve(handle, entries)
+                for entry in entries:
+                    with entry.lock:
                         prepared.append((entry, self.runtime.installer.prepare(handle, entry)))
             except Exception as error:
-                self.runtime.installer.discard([p for _, p in prepared])
+                self.runtime.installer.discard(handle)
                 handle.failed += 1
                 handle.error = f"state transfer of object {entry.ref} ({entry.obj.type_name}) failed: {error!r}"
                 self._unmark(handle)

@@ -91,6 +91,18 @@ class Port(Updatable):
                 self.waiting -= 1
             return self.messages.pop(0)
 
+    @virtual(blocking=True)
+    def serve(self) -> int:
+        """Receive in a deactivating wait, as a server called straight from its system call."""
+        old_code("Port.serve")
+        with self.cond:
+            self.waiting += 1
+            try:
+                self._dsu_runtime.wait(self.cond, lambda: self.messages, deactivate=True)
+            finally:
+                self.waiting -= 1
+            return self.messages.pop(0)
+
 
 class PM(Updatable):
     """A page manager base: frames are integers handed out from a free list."""

@@ -74,8 +74,8 @@ def test_one_adaptor_serves_every_subclass_when_the_base_gains_a_method(rt: Runt
     rt.apply(loaded)
     with rt.kernel_entry():
         assert rt.call(root, AVAILABLE) == 6 and rt.call(leaf, AVAILABLE) == 3  # old numbers
-        assert rt.call(root, old_leaves) == 0 and rt.call(leaf, old_parent) == root
         new_root_ref, new_leaf_ref = rt.translate(root), rt.translate(leaf)
+        assert rt.call(root, old_leaves) == 0 and rt.call(leaf, old_parent) == new_root_ref
         assert rt.call(new_leaf_ref, new_leaf.slot("reserve"), 5) == 3  # the new method
         assert rt.call(new_root_ref, new_root.slot("available")) == 6
     assert type(rt.table.entries[root].obj) is type(rt.table.entries[leaf].obj)

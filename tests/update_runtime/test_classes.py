@@ -38,7 +38,7 @@ def test_an_override_keeps_its_inherited_slot_and_type_names_follow_classes() ->
 
 
 def test_blocking_methods_are_recorded() -> None:
-    assert toy.Port.blocking == frozenset({"receive"})
+    assert toy.Port.blocking == frozenset({"receive", "serve"})
 
 
 def test_nine_register_arguments_are_refused_at_definition() -> None:

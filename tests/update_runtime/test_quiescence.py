@@ -98,3 +98,38 @@ def test_a_wait_begun_during_quiescence_by_an_old_thread_is_interrupted_at_once(
     receiver.join(5)
     assert received == [1001]
     assert handle.status().phase == "complete"
+
+
+def serve_in_thread(rt: Runtime, port: int, name: str):  # noqa: ANN201
+    def serve() -> int:
+        with rt.kernel_entry():
+            return rt.call(port, toy.Port.slot("serve"))
+
+    thread = start(serve, name)
+    eventually(lambda: rt.obj(port).waiting == 1)
+    return thread
+
+
+def test_a_deactivated_server_holds_up_no_other_update_and_looks_idle(rt: Runtime) -> None:
+    port, counter = rt.create("Port"), rt.create("Counter")
+    server, served = serve_in_thread(rt, port, "idle server")
+    assert rt.generations.busy() == 0 and len(rt.generations.active) == 1
+    handle = rt.apply(update_path("counter_same_layout"), mode="eager", timeout=0.5)
+    assert handle.status().phase == "complete" and not handle.status().attempts
+    with rt.kernel_entry():
+        rt.call(port, SEND, 5)
+        assert rt.call(counter, REV) == 2
+    server.join(5)
+    assert served == [5]
+
+
+def test_a_deactivated_server_in_the_updated_object_is_redispatched(rt: Runtime) -> None:
+    port = rt.create("Port")
+    server, served = serve_in_thread(rt, port, "server")
+    handle = rt.apply(update_path("port_v2"), timeout=5)
+    assert handle.status().interrupted == 1
+    toy.NO_OLD_CODE.set()
+    with rt.kernel_entry():
+        rt.call(port, SEND, 5)
+    server.join(5)
+    assert served == [2005] and toy.OLD_CODE_CALLS == []

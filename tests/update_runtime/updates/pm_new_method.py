@@ -44,8 +44,14 @@ class OldPM(Adaptor):
     """Every old method keeps its name; only the numbers moved, so forwarding does it all."""
 
 
+def leaf_to_v2(state, ctx):
+    state["parent"] = ctx.translate(state["parent"])  # PMLeaf sorts before PMRoot: still works
+    return state
+
+
 UPDATE = Update(
     name="pm_new_method",
     classes=(PMRoot, PMLeaf),
+    transfers={"PMLeaf": leaf_to_v2},
     adaptors={"PMRoot": OldPM, "PMLeaf": OldPM},
 )

@@ -15,5 +15,14 @@ class Port(OldPort, type_name="Port", version=2):
                 self.waiting -= 1
             return self.messages.pop(0) + 1000
 
+    def serve(self) -> int:
+        with self.cond:
+            self.waiting += 1
+            try:
+                self._dsu_runtime.wait(self.cond, lambda: self.messages, deactivate=True)
+            finally:
+                self.waiting -= 1
+            return self.messages.pop(0) + 2000
+
 
 UPDATE = Update(name="port_v2", classes=(Port,), mode="eager")
