@@ -14,9 +14,10 @@ new parameter without a default says so in its reason).
 from __future__ import annotations
 
 import difflib
+import re
 
 from contexts.change_kinds import InterfaceDelta, delta
-from contexts.interfaces import ClassInfo, Interfaces, Method, VtableSlot
+from contexts.interfaces import ClassInfo, Interfaces, Method, VtableSlot, normalise_type
 
 
 def _added_parameter(scope: str, old: Method, new: Method, index: int) -> InterfaceDelta:
@@ -29,10 +30,28 @@ def _added_parameter(scope: str, old: Method, new: Method, index: int) -> Interf
     return delta("parameter-added", scope, new.name, old, new, reason=reason)
 
 
+_MACRO_WORD = re.compile(r"\b[A-Z][A-Z0-9_]*[A-Z0-9]\b")
+_QUALIFIERS = frozenset(
+    {"const", "volatile", "struct", "union", "enum", "class", "signed", "unsigned"}
+)
+
+
+def essential_type(text: str) -> str:
+    """Return a type without ALL-CAPS words (annotation macros: ``FAR``, ``ZEXPORT``), unless
+    one of them is the type itself (``FILE *``)."""
+    stripped = normalise_type(_MACRO_WORD.sub(" ", text))
+    words = set(re.findall(r"\w+", stripped)) - _QUALIFIERS
+    return stripped if words else text
+
+
 def parameter_changes(scope: str, old: Method, new: Method) -> list[InterfaceDelta]:
-    """Compare two versions of one function: parameters, return type, ``const``, ``static``."""
+    """Compare two versions of one function: parameters, return type, ``const``, ``static``.
+
+    Types are compared without annotation macros (see :func:`essential_type`).
+    """
     changes: list[InterfaceDelta] = []
-    old_types, new_types = old.parameter_types, new.parameter_types
+    old_types = tuple(essential_type(t) for t in old.parameter_types)
+    new_types = tuple(essential_type(t) for t in new.parameter_types)
     matcher = difflib.SequenceMatcher(a=old_types, b=new_types, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         common = min(i2 - i1, j2 - j1) if tag == "replace" else 0
@@ -51,7 +70,7 @@ def parameter_changes(scope: str, old: Method, new: Method) -> list[InterfaceDel
             changes.append(delta("parameter-renamed", scope, new.name, old, new))
         if [p.default for p in old.parameters] != [p.default for p in new.parameters]:
             changes.append(delta("parameter-default-changed", scope, new.name, old, new))
-    if old.return_type != new.return_type and not old.destructor:
+    if essential_type(old.return_type) != essential_type(new.return_type) and not old.destructor:
         changes.append(delta("return-type-changed", scope, new.name, old, new))
     for flag in ("const", "static"):
         if getattr(old, flag) != getattr(new, flag):

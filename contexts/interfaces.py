@@ -31,6 +31,7 @@ from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions, ParsedSource, par
 _SPECIFIERS = re.compile(
     r"\b(virtual|static|inline|__inline|explicit|extern|friend|constexpr)\b\s*"
 )
+_NOT_TYPE = re.compile(r"\b(register|restrict|__restrict|__restrict__)\b")
 _ATTRIBUTES = re.compile(r"__attribute__\s*\(\(.*?\)\)\s*")
 _CONTAINERS = frozenset(
     {
@@ -135,8 +136,13 @@ class Interfaces:
 
 
 def normalise_type(text: str) -> str:
-    """Collapse a type's spelling: one space between words, ``char *`` and ``T &`` style."""
+    """Collapse a type's spelling: one space between words, ``char *`` and ``T &`` style.
+
+    ``register`` and ``restrict`` (in any spelling) are dropped: they are not part of the type
+    a caller passes.
+    """
     text = _ATTRIBUTES.sub("", re.sub(r"\s+", " ", text)).strip()
+    text = _NOT_TYPE.sub("", text)
     text = re.sub(r"\s*([*&]+)\s*", r" \1 ", text)
     text = re.sub(r"\s*(::|<|>|,|\(|\)|\[|\])\s*", r"\1", text)
     text = re.sub(r",", ", ", text)
@@ -182,6 +188,18 @@ def parameter_of(node: Node, source: bytes) -> Parameter | None:
     )
 
 
+def _old_style_parameters(definition: Node, parameters: Node, source: bytes) -> list[Parameter]:
+    """Return a K&R definition's parameters, typed by the declarations before its body."""
+    types = {
+        member.name: member.type
+        for child in definition.named_children
+        if child.type == "declaration"
+        for member in _data_members(child, source)
+    }
+    names = [node_text(child) for child in parameters.named_children if child.type == "identifier"]
+    return [Parameter(types.get(name, "int"), name) for name in names]  # undeclared means int
+
+
 def method_of(declaration: Node, source: bytes) -> Method | None:
     """Return the function a declaration or definition declares, if it declares one."""
     declarator = function_declarator(declaration.child_by_field_name("declarator"))
@@ -193,6 +211,10 @@ def method_of(declaration: Node, source: bytes) -> Method | None:
     found = (
         [parameter_of(child, source) for child in parameters.named_children] if parameters else []
     )
+    if any(
+        child.type == "identifier" for child in (parameters.named_children if parameters else ())
+    ):
+        found = _old_style_parameters(declaration, parameters, source)
     specifiers = [
         child
         for child in declaration.children
