@@ -356,7 +356,7 @@ def test_rerun_is_incremental_and_says_what_changed(study: tuple[Engine, Path]) 
     purposes = _run(engine, config)
     assert (purposes.recomputed, purposes.updated, purposes.changed) == (
         0,
-        8,
+        9,
         ("purpose settings",),
     )
     assert _verdicts(engine)["t2"].purpose == "performance"
