@@ -31,6 +31,7 @@ from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions, ParsedSource, par
 _SPECIFIERS = re.compile(
     r"\b(virtual|static|inline|__inline|explicit|extern|friend|constexpr)\b\s*"
 )
+_ARRAY_SUFFIX = re.compile(r"\s*\[[^\]]*\]$")
 _NOT_TYPE = re.compile(r"\b(register|restrict|__restrict|__restrict__)\b")
 _ATTRIBUTES = re.compile(r"__attribute__\s*\(\(.*?\)\)\s*")
 _CONTAINERS = frozenset(
@@ -178,7 +179,7 @@ def parameter_of(node: Node, source: bytes) -> Parameter | None:
         text = _slice(source, node.start_byte, name.start_byte) + _slice(source, name.end_byte, end)
     else:
         text = _slice(source, node.start_byte, end)
-    text = normalise_type(text.rstrip().rstrip("="))
+    text = _ARRAY_SUFFIX.sub(" *", normalise_type(text.rstrip().rstrip("=")))  # arrays decay
     if text == "void" and name is None:
         return None
     return Parameter(

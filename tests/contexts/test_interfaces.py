@@ -63,7 +63,7 @@ def test_vtable_slots_include_inherited_ones_from_the_same_snapshot() -> None:
 
 def test_prototypes_are_extern_namespace_scope_functions() -> None:
     source = b"""\
-extern int open_file(const char *restrict path, int flags);
+extern int open_file(const char *restrict path, int flags, char buf[16]);
 static int hidden(void);
 int defined(register int a) { return a; }
 namespace os { void start(void); }
@@ -71,7 +71,7 @@ int FCMFile::method(int x) { return x; }
 """
     found = interface_of(source, "cpp")
     assert {name: p.signature for name, p in found.prototypes.items()} == {
-        "open_file": "int open_file(const char *, int)",
+        "open_file": "int open_file(const char *, int, char *)",
         "defined": "int defined(int)",
         "os::start": "void start()",
     }
