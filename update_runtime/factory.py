@@ -43,14 +43,22 @@ class Factory:
         self.on_create: list[Callable[[Entry], None]] = []
 
     def create(self, *args: Any) -> int:
-        """Create an object of the current version with ``args``; return its reference."""
+        """Create an object of the current version with ``args``; return its reference.
+
+        The constructor runs outside the factory's lock (it may call other objects, which may be
+        being updated). If an update replaced the class meanwhile, the new object is converted
+        to the current version before its reference is handed out.
+        """
+        cls = self.current_class
+        obj = cls(*args)
         with self.lock:
-            obj = self.current_class(*args)
             entry = self.runtime.install(obj, self)
             if self.track:
                 self._live[entry.ref] = entry
             for handle in self.marking:
                 handle.mark(entry)
+            if cls is not self.current_class:
+                self.runtime.updater.catch_up(entry)
         return entry.ref
 
     def adopt(self, entry: Entry) -> None:

@@ -102,6 +102,22 @@ class UpdateHandle:
             entry.pending.remove(self)
         self.unconverted.pop(entry.ref, None)
 
+    def count(self, what: str) -> int:
+        """Add one to counter ``what`` ("converted", "failed", "interrupted"); return the total."""
+        with self.progress:
+            value = getattr(self, what) + 1
+            setattr(self, what, value)
+            return value
+
+    def converted_one(self) -> bool:
+        """Count one lazy conversion; tell whether it was the last (the caller completes)."""
+        with self.progress:
+            self.converted += 1
+            if self.unconverted or self.phase != "installed":
+                return False
+            self.phase = "completing"  # type: ignore[assignment] (set_phase follows at once)
+            return True
+
     def bump(self) -> None:
         """Wake every caller blocked at this update's stubs so it looks again."""
         with self.progress:

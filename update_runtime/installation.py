@@ -96,6 +96,6 @@ class Installer:
             entry.factory.adaptors[entry.ref] = handle
             self.runtime.forwarding[entry.ref] = prepared.new_entry.ref
         handle.forget(entry)
-        handle.converted += 1
+        handle.count("converted")
         if not entry.pending:
             self.runtime.table.vtables[entry.ref] = entry.real_vtable

@@ -144,7 +144,7 @@ class Runtime:
     def _interrupted(self, ref: int) -> None:
         entry = self.table.entries[ref]
         for handle in list(entry.pending) if entry is not None else ():
-            handle.interrupted += 1
+            handle.count("interrupted")
             if handle.snapshot is not None:
                 self.generations.release(handle.snapshot, threading.get_ident())
 

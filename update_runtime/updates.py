@@ -201,13 +201,14 @@ class Updater:
                 for entry in entries:
                     with entry.lock:
                         self.convert_ready(entry)
+                entries = [e for e in entries if e.live and handle in e.pending]
                 self.runtime.installer.reserve(handle, entries)
                 for entry in entries:
                     with entry.lock:
                         prepared.append((entry, self.runtime.installer.prepare(handle, entry)))
             except Exception as error:
                 self.runtime.installer.discard(handle)
-                handle.failed += 1
+                handle.count("failed")
                 handle.error = f"state transfer of object {entry.ref} ({entry.obj.type_name}) failed: {error!r}"
                 self._unmark(handle)
                 handle.set_phase("failed")
@@ -216,7 +217,8 @@ class Updater:
                 ) from error
             for entry, new in prepared:
                 with entry.lock:
-                    self.runtime.installer.commit(handle, entry, new)
+                    if entry.live:
+                        self.runtime.installer.commit(handle, entry, new)
             self._swap_factories(handle, factories)
         handle.timings["conversions"] = time.perf_counter() - started
         handle.set_phase("complete")
@@ -236,11 +238,11 @@ class Updater:
                 else:
                     head = entry.pending[0]
                     snapshot = head.snapshot
-                    if (
-                        not head.gate_open
-                        and snapshot is not None
-                        and snapshot.holds(ident, active)
+                    if not head.gate_open and (
+                        ident in active if snapshot is None else snapshot.holds(ident, active)
                     ):
+                        # Old generation (or, while marking, any thread inside: the snapshot to
+                        # come will include it): it must get through, or it could never leave.
                         target = entry.real_vtable
                     else:
                         target, epoch = False, head.epoch
@@ -270,13 +272,12 @@ class Updater:
                 continue
             self.runtime.reinstall(entry, new_obj)
             handle.forget(entry)
-            handle.converted += 1
             self._restore(entry)
-            if not handle.unconverted and handle.phase == "installed":
+            if handle.converted_one():
                 handle.set_phase("complete")
 
     def _fail_lazily(self, handle: UpdateHandle, entry: Entry, error: Exception) -> None:
-        handle.failed += 1
+        handle.count("failed")
         if handle.failed_flag:
             return
         handle.failed_flag = True
@@ -306,6 +307,25 @@ class Updater:
             if handle in self.runtime.applied:
                 self.runtime.applied.remove(handle)
             handle.set_phase("rolled back")
+
+    def catch_up(self, entry: Entry) -> None:
+        """Convert a just-created object whose class an update replaced while it was constructed.
+
+        Nobody holds its reference yet, so no quiescence is needed: it goes through every
+        installed update of its type, in order, at once.
+        """
+        with entry.lock:
+            for handle in list(self.runtime.history):
+                conversion = handle.plan.get(entry.obj.type_name)
+                if conversion is None or type(entry.obj) is not conversion.old_class:
+                    continue
+                if handle.phase not in ("installed", "complete") or handle in entry.pending:
+                    continue
+                entry.pending.insert(0, handle)
+                handle.unconverted[entry.ref] = entry
+                self.runtime.installer.commit(
+                    handle, entry, self.runtime.installer.prepare(handle, entry)
+                )
 
     def finish(self, handle: UpdateHandle) -> int:
         """Convert every object still pending for lazy ``handle`` now; return how many."""

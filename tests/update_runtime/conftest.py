@@ -27,6 +27,7 @@ def rt() -> Iterator[Runtime]:
     toy.NO_OLD_CODE.clear()
     toy.OLD_CODE_CALLS.clear()
     toy.GATES.clear()
+    toy.RUNTIME[:] = [runtime]
     yield runtime
     runtime.stop_background_converter()
     for gate in toy.GATES.values():

@@ -12,6 +12,8 @@ import threading
 from update_runtime import Updatable, virtual
 
 NO_OLD_CODE = threading.Event()
+RUNTIME: list = []
+"""The runtime of the running test (for constructors, which run before the object has one)."""
 OLD_CODE_CALLS: list[str] = []
 
 
@@ -24,7 +26,9 @@ def old_code(name: str) -> None:
 class Counter(Updatable):
     """Counts increments; ``history`` keeps every amount added, so none is lost or doubled."""
 
-    def __init__(self, start: int = 0) -> None:
+    def __init__(self, start: int = 0, parent: int = -1) -> None:
+        if parent >= 0:  # a constructor that calls another object through the table
+            RUNTIME[0].ott[parent][0](1)
         self.count = start
         self.history: list[int] = []
         self.lock = threading.Lock()

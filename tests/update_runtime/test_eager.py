@@ -98,3 +98,27 @@ def test_missing_dependency_and_repeated_version_are_refused(rt: Runtime) -> Non
     rt.apply(update_path("counter_same_layout"))
     with pytest.raises(UpdateRefused, match="brings Counter v2, but v2 runs"):
         rt.apply(update_path("counter_same_layout"))
+
+
+def test_a_constructor_blocked_on_an_updated_object_neither_deadlocks_nor_lags(rt: Runtime) -> None:
+    busy, parent = rt.create("Counter"), rt.create("Counter", 10)
+    holder, _ = hold_inside(rt, busy, 1, "holder")
+    applier, _ = start(
+        lambda: rt.apply(update_path("counter_same_layout"), mode="eager"), "applier"
+    )
+    eventually(lambda: rt.history and rt.history[-1].phase == "quiescence")
+    handle = rt.history[-1]
+
+    def create_child() -> int:
+        with rt.kernel_entry():
+            return rt.create("Counter", 0, parent)  # its constructor calls the blocked parent
+
+    creator, child = start(create_child, "creator")
+    eventually(lambda: handle.status().blocked == 1)
+    toy.GATES[1].release.set()
+    for thread in (holder, applier, creator):
+        thread.join(5)
+        assert not thread.is_alive()
+    assert handle.status().phase == "complete"
+    assert type(rt.obj(child[0])).version == 2  # built as v1, converted before it was handed out
+    assert rt.obj(parent).count == 11 and rt.obj(parent).history == [1]
