@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from update_runtime import Runtime, Update, Updatable, UpdatePolicy, load_update, virtual  # noqa: E402
+from update_runtime import Runtime, Updatable, Update, UpdatePolicy, load_update, virtual  # noqa: E402
 
 
 class Counter(Updatable):
@@ -131,7 +131,8 @@ def bench_marking(sizes: list[int]) -> None:
         rt.finish(handle)
         convert = time.perf_counter() - started
         print(
-            f"lazy marking {size:>7,} objects: {marking * 1e3:8.2f} ms = {marking / size * 1e6:.2f} us/object; "
+            f"lazy marking {size:>7,} objects: {marking * 1e3:8.2f} ms = "
+            f"{marking / size * 1e6:.2f} us/object; "
             f"converting all: {convert / size * 1e6:.2f} us/object"
         )
 
@@ -174,7 +175,8 @@ def bench_latency(size: int) -> None:
     steady = [lat for at, lat in samples if at < steady_end]
     during = [lat for at, lat in samples if steady_end <= at < update_end]
     print(
-        f"calls to another object, steady: p50 {p(steady, 0.5):.2f} us, p99 {p(steady, 0.99):.2f} us "
+        f"calls to another object, steady: p50 {p(steady, 0.5):.2f} us, "
+        f"p99 {p(steady, 0.99):.2f} us "
         f"({len(steady):,} calls)"
     )
     print(

@@ -82,7 +82,8 @@ class Adaptor:
                 slots.append(getattr(self.new, name))
             else:
                 raise AdaptorError(
-                    f"{type(self).__name__} does not define {name!r}, which {self.old_class.type_name} "
+                    f"{type(self).__name__} does not define {name!r}, which "
+                    f"{self.old_class.type_name} "
                     f"v{self.new_class.version} no longer has; old callers would have nowhere to go"
                 )
         return tuple(slots)

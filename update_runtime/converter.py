@@ -1,8 +1,8 @@
 """The background converter: finishes lazy updates' pending objects while the kernel is idle.
 
 K42 left objects that were never called on their old version indefinitely. This thread converts
-them in small batches whenever at most ``idle_threads`` threads are busy inside the kernel (threads in a
-deactivating wait do not count), so a lazy
+them in small batches whenever at most ``idle_threads`` threads are busy inside the kernel (threads
+in a deactivating wait do not count), so a lazy
 update completes without a pause and without waiting for every object to be called.
 """
 

@@ -12,7 +12,7 @@ class RegisterOverflow(UpdateRuntimeError):
 
 
 class RegisterValueError(UpdateRuntimeError):
-    """A register holds something that is not a 64-bit integer (the runtime rejects, never wraps)."""
+    """A register holds something that is not a 64-bit integer (rejected, never wrapped)."""
 
 
 class BadMethodNumber(UpdateRuntimeError):
@@ -59,7 +59,7 @@ class QuiescenceTimeout(UpdateRuntimeError):
 
 
 class TransferError(UpdateRuntimeError):
-    """A state transfer cannot be done (a changed layout without a transfer function, or it raised)."""
+    """A state transfer cannot be done (a changed layout without a transfer function)."""
 
 
 class UpdateFailed(UpdateRuntimeError):

@@ -90,6 +90,7 @@ class UpdateStatus:
         )
         tail = f"; {self.error}" if self.error else ""
         return (
-            f"{self.update} ({self.mode}): {self.phase}; {self.converted} converted, {self.pending} "
+            f"{self.update} ({self.mode}): {self.phase}; {self.converted} converted, "
+            f"{self.pending} "
             f"pending, {self.failed} failed, {self.interrupted} interrupted; {times}{tail}"
         )

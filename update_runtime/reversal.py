@@ -87,7 +87,8 @@ class Reversal:
                 )
             if conversion.transfer is not None and conversion.reverse is None:
                 raise ReversalError(
-                    f"update {handle.name!r} has a state transfer for {name} but no reverse transfer"
+                    f"update {handle.name!r} has a state transfer for {name} "
+                    "but no reverse transfer"
                 )
             plan[name] = Conversion(
                 name,

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from threading import get_ident
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from threading import get_ident
 from typing import Any
 
 from update_runtime.classes import MAX_REGISTER_ARGS, Updatable
@@ -280,7 +280,8 @@ class Runtime:
         for name in (*spec.type_names, *spec.targets):
             if name in self.non_updatable:
                 raise NotUpdatable(
-                    f"update {spec.name!r} changes {name!r}, which is not reached through the object "
+                    f"update {spec.name!r} changes {name!r}, "
+                    "which is not reached through the object "
                     f"translation table: {self.non_updatable[name]}"
                 )
             if name not in self.factories:
@@ -303,7 +304,8 @@ class Runtime:
             old = factory.current_class
             if new_class.version <= old.version:
                 raise UpdateRefused(
-                    f"update {spec.name!r} brings {old.type_name} v{new_class.version}, but v{old.version} runs"
+                    f"update {spec.name!r} brings {old.type_name} v{new_class.version}, "
+                    f"but v{old.version} runs"
                 )
             name = new_class.type_name
             plan[name] = Conversion(
@@ -333,7 +335,7 @@ class Runtime:
         return self.updater.finish(handle)
 
     def revert(self, handle: UpdateHandle) -> UpdateHandle:
-        """Undo an applied update (lazily converted objects included); return the reversal's handle."""
+        """Undo an applied update (lazily converted objects too); return the reversal's handle."""
         return self.reversal.revert(handle)
 
     def translate(self, ref: int) -> int:
@@ -343,7 +345,7 @@ class Runtime:
         return ref
 
     def reclaim_adaptors(self) -> int:
-        """Reclaim adaptors (and their old references) that no old caller can reach; return how many."""
+        """Reclaim adaptors (and old references) that no old caller can reach; return how many."""
         reclaimed = 0
         for factory in self.factories.values():
             for old_ref, handle in list(factory.adaptors.items()):

@@ -209,7 +209,10 @@ class Updater:
             except Exception as error:
                 self.runtime.installer.discard(handle)
                 handle.count("failed")
-                handle.error = f"state transfer of object {entry.ref} ({entry.obj.type_name}) failed: {error!r}"
+                handle.error = (
+                    f"state transfer of object {entry.ref} ({entry.obj.type_name}) "
+                    f"failed: {error!r}"
+                )
                 self._unmark(handle)
                 handle.set_phase("failed")
                 raise UpdateFailed(

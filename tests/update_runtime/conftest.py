@@ -40,7 +40,7 @@ def update_path(name: str) -> Path:
 
 
 def eventually(predicate: Callable[[], object], timeout: float = 5.0) -> None:
-    """Wait until ``predicate()`` holds (another thread is making it true); fail after ``timeout``."""
+    """Wait until ``predicate()`` holds (another thread makes it true); fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

@@ -86,7 +86,7 @@ def test_objects_created_during_quiescence_are_updated_too(rt: Runtime) -> None:
 def test_code_off_the_table_is_refused_naming_why(rt: Runtime) -> None:
     with pytest.raises(
         NotUpdatable,
-        match="'scheduler', which is not reached through the object translation table: it runs below",
+        match="'scheduler', which is not reached through the object translation table: it runs",
     ):
         rt.apply(update_path("scheduler_change"))
 

@@ -1,4 +1,4 @@
-"""The module loader: updates load at run time into their own namespaces, timed; bad ones are named."""
+"""The module loader: updates load at run time into their own namespaces, timed; errors named."""
 
 from __future__ import annotations
 
