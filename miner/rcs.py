@@ -40,6 +40,13 @@ from datetime import datetime
 
 _TOKEN = re.compile(rb"[ \b\t\n\v\f\r]*(?:([;:])|(@)|([^ \b\t\n\v\f\r;:@]+))")
 _REVISION = re.compile(r"\d+(?:\.\d+)*")
+_USUAL_DELTA = re.compile(
+    rb"(\d+(?:\.\d+)+)\s+date\s+([\d.]+);\s+author\s+([^\s;:@$]+);\s+state\s+([^\s;:@$]*);"
+    rb"\s+branches((?:\s+\d+(?:\.\d+)+)*)\s*;\s+next\s*(\d+(?:\.\d+)+)?\s*;"
+    rb"(?:\s+commitid\s+([^\s;:@$]+);)?"
+)
+_USUAL_DELTATEXT = re.compile(rb"(\d+(?:\.\d+)+)\s+log\s+@")
+_TEXT_HEAD = re.compile(rb"\s+text\s+@")
 _WORD, _STRING, _SEMI, _COLON, _EOF = "word", "string", ";", ":", "eof"
 
 
@@ -117,11 +124,12 @@ class _Tokens:
         if match.group(1):
             self.kind, self.value, self.pos = match.group(1).decode(), b"", match.end()
         elif match.group(2):
-            self.kind, self.value, self.pos = _STRING, *self._string(match.end())
+            self.kind, self.value, self.pos = _STRING, *self.string_at(match.end())
         else:
             self.kind, self.value, self.pos = _WORD, match.group(3), match.end()
 
-    def _string(self, begin: int) -> tuple[bytes, int]:
+    def string_at(self, begin: int) -> tuple[bytes, int]:
+        """Read the @-string whose body starts at ``begin``: its value and the offset after it."""
         data, pos, escaped = self.data, begin, False
         while True:
             at = data.find(b"@", pos)
@@ -219,6 +227,38 @@ def _symbol_pairs(values: list[tuple[str, bytes]], offset: int) -> list[tuple[st
     return pairs
 
 
+def _parse_usual_delta(tokens: _Tokens) -> Delta | None:
+    """Parse a delta as RCS and CVS write it, with one regular expression; else return None.
+
+    Most files hold thousands of deltas in exactly this layout; anything else (newphrases,
+    other spacing, missing fields) goes to the general :func:`_parse_delta`.
+    """
+    match = _USUAL_DELTA.match(tokens.data, tokens.start)
+    if match is None:
+        return None
+    start, end = tokens.start, match.end()
+    tokens.pos = end
+    tokens.advance()
+    if not (_is_revision(tokens) or tokens.is_word(b"desc")):
+        tokens.pos = start
+        tokens.advance()
+        return None
+    revision, date, author, state, branches, following, commitid = match.groups()
+    try:
+        when = parse_date(date.decode("ascii"))
+    except ValueError:
+        raise RcsParseError(f"revision {revision.decode()} has a malformed date", start) from None
+    return Delta(
+        revision=revision.decode("ascii"),
+        date=when,
+        author=author.decode("utf-8", "replace"),
+        state=state.decode("utf-8", "replace"),
+        branches=tuple(branches.decode("ascii").split()),
+        next=following.decode("ascii") if following else None,
+        commitid=commitid.decode("ascii", "replace") if commitid else None,
+    )
+
+
 def _parse_delta(tokens: _Tokens) -> Delta:
     revision = tokens.word("a revision number")
     fields: dict[bytes, list[tuple[str, bytes]]] = {}
@@ -254,6 +294,22 @@ def _parse_delta(tokens: _Tokens) -> Delta:
     )
 
 
+def _parse_usual_deltatext(tokens: _Tokens) -> tuple[str, DeltaText] | None:
+    """Parse ``REV log @...@ text @...@`` directly; else (newphrases...) return None."""
+    match = _USUAL_DELTATEXT.match(tokens.data, tokens.start)
+    if match is None:
+        return None
+    log, after_log = tokens.string_at(match.end())
+    text_head = _TEXT_HEAD.match(tokens.data, after_log)
+    if text_head is None:
+        return None
+    text, end = tokens.string_at(text_head.end())
+    tokens.pos = end
+    tokens.advance()
+    revision = match.group(1).decode("ascii")
+    return revision, DeltaText(log=log, text=text, offset=text_head.end() - 1)
+
+
 def _parse_deltatext(tokens: _Tokens) -> tuple[str, DeltaText]:
     revision = tokens.word("a revision number")
     if not tokens.is_word(b"log"):
@@ -282,14 +338,14 @@ def parse_rcs(data: bytes) -> RcsFile:
     while not tokens.is_word(b"desc"):
         if tokens.kind == _EOF:
             raise RcsParseError("unexpected end of file before 'desc'", tokens.start)
-        delta = _parse_delta(tokens)
+        delta = _parse_usual_delta(tokens) or _parse_delta(tokens)
         deltas[delta.revision] = delta
     tokens.advance()
     tokens.expect(_STRING, "the description string")
     texts: dict[str, DeltaText] = {}
     problems: list[str] = []
     while tokens.kind != _EOF:
-        revision, text = _parse_deltatext(tokens)
+        revision, text = _parse_usual_deltatext(tokens) or _parse_deltatext(tokens)
         if revision in texts:
             problems.append(
                 f"a second delta text of revision {revision} at byte {text.offset} was ignored"

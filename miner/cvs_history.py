@@ -1,0 +1,183 @@
+"""Turn one parsed ``,v`` file into the file changes of its revisions, ready for grouping.
+
+For every revision: its predecessor in history (on the trunk the older revision, on a branch
+the one before it, or the revision the branch sprouts from), its branch's name, and what it did
+to the file: ``added`` (first revision, or alive again after a ``dead`` one), ``modified``, or
+``deleted`` (state ``dead``). A dead revision after nothing or after another dead one changes
+nothing and is left out. The two revisions a ``cvs import`` of a new file writes (trunk ``1.1``
+and vendor ``1.1.1.1``: same second, same author, same text) become one change.
+Revisions whose text cannot be rebuilt (missing or corrupt delta text, or built from one) are
+left out and named in :attr:`FileHistory.problems`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from miner.rcs import RcsFile
+from miner.rcs_revisions import RevisionTexts, check_revisions, is_trunk
+from miner.records import FileChange
+from miner.transactions import CvsRevision
+
+
+@dataclass(frozen=True)
+class FileHistory:
+    """The changes of one ``,v`` file."""
+
+    revisions: tuple[CvsRevision, ...]
+    changes: dict[str, FileChange]
+    """By revision number of each of :attr:`revisions`."""
+    problems: tuple[str, ...]
+
+
+def working_path(rcs_file: str) -> str:
+    """The file's path in a checkout: ``,v`` stripped and an ``Attic/`` directory dropped."""
+    directory, _, name = rcs_file.rpartition("/")
+    if name.endswith(",v"):
+        name = name[:-2]
+    parts = [part for part in directory.split("/") if part]
+    if parts and parts[-1] == "Attic":
+        parts.pop()
+    return "/".join([*parts, name])
+
+
+def branch_names(rcs: RcsFile) -> dict[str, str]:
+    """Map branch numbers (``1.2.2``, vendor ``1.1.1``) to the first symbol naming them."""
+    names: dict[str, str] = {}
+    for name, number in rcs.symbols:
+        parts = number.split(".")
+        if len(parts) >= 4 and len(parts) % 2 == 0 and parts[-2] == "0":
+            branch = ".".join(parts[:-2] + parts[-1:])
+        elif len(parts) % 2 == 1:
+            branch = number
+        else:
+            continue
+        names.setdefault(branch, name)
+    return names
+
+
+def branch_of(revision: str, names: dict[str, str]) -> str | None:
+    """The branch name (else number) ``revision`` is on; ``None`` on the trunk."""
+    if is_trunk(revision):
+        return None
+    number = revision.rpartition(".")[0]
+    return names.get(number, number)
+
+
+def predecessors(rcs: RcsFile) -> dict[str, str]:
+    """Map every revision to the one it follows in history."""
+    previous: dict[str, str] = {}
+    for delta in rcs.deltas.values():
+        if delta.next is not None:
+            if is_trunk(delta.revision):
+                previous[delta.revision] = delta.next
+            else:
+                previous[delta.next] = delta.revision
+        for branch in delta.branches:
+            previous[branch] = delta.revision
+    return previous
+
+
+def import_pair(rcs: RcsFile) -> str | None:
+    """The vendor revision (``1.1.1.1``) that trunk ``1.1`` was imported with, if any."""
+    trunk = rcs.deltas.get("1.1")
+    if trunk is None or trunk.state == "dead":
+        return None
+    for branch in trunk.branches:
+        parts = branch.split(".")
+        vendor = rcs.deltas[branch]
+        text = rcs.texts.get(branch)
+        if (
+            len(parts) == 4
+            and int(parts[2]) % 2 == 1
+            and vendor.date == trunk.date
+            and vendor.author == trunk.author
+            and text is not None
+            and not text.text
+        ):
+            return branch
+    return None
+
+
+def file_history(rcs_file: str, rcs: RcsFile, binary: bool) -> FileHistory:
+    """Return the changes of the parsed file ``rcs``, stored at ``rcs_file`` (relative path).
+
+    :param binary: every revision is binary (expand mode ``b``); otherwise a revision is binary
+        when its text holds a NUL byte (checked only in files that hold one at all).
+    """
+    path = working_path(rcs_file)
+    names = branch_names(rcs)
+    previous = predecessors(rcs)
+    unsound = check_revisions(rcs)
+    paired = import_pair(rcs)
+    folded = {paired: ("1.1",)} if paired else {}
+    has_nul = not binary and any(b"\0" in text.text for text in rcs.texts.values())
+    texts = RevisionTexts(rcs) if has_nul else None
+    revisions, changes = [], {}
+    for number, delta in rcs.deltas.items():
+        if number in unsound:
+            continue
+        if paired and number == "1.1":
+            continue
+        before = None if number in folded else previous.get(number)
+        if before in unsound:
+            before = None  # its text cannot be read: from here on the file reads as new
+        alive_before = before is not None and rcs.deltas[before].state != "dead"
+        if delta.state == "dead":
+            if not alive_before:
+                continue
+            kind, old, new = "deleted", before, None
+        else:
+            kind, old, new = (
+                ("modified", before, number) if alive_before else ("added", None, number)
+            )
+        is_binary = binary or (texts is not None and new is not None and b"\0" in texts.text(new))
+        changes[number] = FileChange(
+            path=_escaped(path),
+            path_raw=_raw(path),
+            change_kind=kind,
+            old_version=old,
+            new_version=new,
+            rcs_file=_escaped(rcs_file),
+            is_binary=is_binary,
+        )
+        log = rcs.texts[number].log if number in rcs.texts else b""
+        revisions.append(
+            CvsRevision(
+                rcs_file=rcs_file,
+                revision=number,
+                time=delta.date,
+                author=delta.author,
+                log=log,
+                branch=branch_of(number, names),
+                commitid=delta.commitid,
+                folded=folded.get(number, ()),
+            )
+        )
+    return FileHistory(tuple(revisions), changes, _describe(unsound))
+
+
+def _describe(unsound: dict[str, str]) -> tuple[str, ...]:
+    """One clause per fault, naming the revisions it leaves out."""
+    by_reason: dict[str, list[str]] = {}
+    for number, reason in unsound.items():
+        by_reason.setdefault(reason, []).append(number)
+    return tuple(
+        f"revision{'s' if len(numbers) > 1 else ''} {', '.join(numbers)} "
+        f"{'were' if len(numbers) > 1 else 'was'} left out because {reason}"
+        for reason, numbers in by_reason.items()
+    )
+
+
+def _raw(path: str) -> bytes | None:
+    raw = os.fsencode(path)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    return None
+
+
+def _escaped(path: str) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
