@@ -1,10 +1,12 @@
 """Each update of the kernel's history applied under a small deterministic concurrent load.
 
 A workload of four seeded clients runs an exact number of jobs; the update is applied when
-client 0 makes its 60th system call. Every job checks its own results (a write reads back, an
-IPC reply answers the request), and the kernel's trace counters, which are below the table and
-count each event once in every version, must match exactly what the jobs asked for: no call
-lost, none run twice. Afterwards no object runs old code and the adaptors are gone.
+client 0 reaches its 100th system call, and client 0 makes that call only once the update has
+been applied, so calls certainly flow before, during and after it. Every job checks its own
+results (a write reads back, an IPC reply answers the request), and the kernel's trace
+counters, which are below the table and count each event once in every version, must match
+exactly what the jobs asked for: no call lost, none run twice. Afterwards no object runs old
+code and the adaptors are gone.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sample_kernel.updates import fcm_sync_priority
 from sample_kernel.workload import ClientStep, ClientSyscalls, Workload, WorkloadConfig
 from update_runtime import DeadReference, NotUpdatable, Update, UpdateHandle, state_checksum
 
-CLIENTS, JOBS, TRIGGER_CALL = 4, 120, 60
+CLIENTS, JOBS, TRIGGER_CALL = 4, 300, 100
 
 NEW_TYPES = {
     "fcm_sync_priority": {"FCMFile": 2},
@@ -34,18 +36,22 @@ PREREQUISITES = {
 
 
 class _Counting:
-    """A client session that sets ``trigger`` at its ``at``-th system call."""
+    """A session that, at its ``at``-th system call, sets ``trigger`` and waits for ``go``."""
 
-    def __init__(self, session: ClientSyscalls, trigger: threading.Event | None, at: int) -> None:
-        self._session, self._trigger, self._left = session, trigger, at
+    def __init__(
+        self, session: ClientSyscalls, events: tuple[threading.Event, ...], at: int
+    ) -> None:
+        self._session, self._events, self._left = session, events, at
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         target = getattr(self._session, name)
 
         def counted(*args: Any) -> Any:
             self._left -= 1
-            if self._trigger is not None and self._left == 0:
-                self._trigger.set()
+            if self._events and self._left == 0:
+                trigger, go = self._events
+                trigger.set()
+                assert go.wait(30)
             return target(*args)
 
         return counted
@@ -71,19 +77,21 @@ def apply_under_load(
     kernel: Kernel, name: str
 ) -> tuple[UpdateHandle, dict[str, int], dict[str, int]]:
     """Apply update ``name`` while the clients run; return its handle, the jobs and trace deltas."""
-    trigger = threading.Event()
+    trigger, go = threading.Event(), threading.Event()
 
     def open_session(number: int) -> ClientSyscalls:
-        return _Counting(
-            kernel.open_session(number), trigger if number == 0 else None, TRIGGER_CALL
-        )  # type: ignore[return-value]
+        events = (trigger, go) if number == 0 else ()
+        return _Counting(kernel.open_session(number), events, TRIGGER_CALL)  # type: ignore[return-value]
 
     config = WorkloadConfig(steps=(ClientStep(0.0, CLIENTS),), seed=7, max_jobs_per_client=JOBS)
     before = kernel.trace.snapshot()
     workload = Workload(open_session, config)
     workload.start()
     assert trigger.wait(30)
-    handle = kernel.apply(name)
+    try:
+        handle = kernel.apply(name)
+    finally:
+        go.set()
     workload.wait_clients_done()
     report = workload.stop()
     kernel.runtime.finish(handle)
