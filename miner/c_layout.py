@@ -22,41 +22,100 @@ parenthesis but a ``for`` loop's header, which puts the layout back in step.
 
 from __future__ import annotations
 
-from miner.c_tokens import collapse_keywords, directive_head, tokenize_c
+from bisect import bisect_left
+from dataclasses import dataclass, field
 
-Layout = tuple[list[str], list[int], list[int]]
-"""Cleaned lines, and for each the first and the last original line (1-based) it spans."""
+from miner.c_tokens import collapse_keywords, directive_head, tokenize_c
 
 _OPENERS = {"(": "(", "[": "[", "for(": "for("}
 _CLOSERS = {")": ("(", "for("), "]": ("[",)}
-_STRUCTURAL = frozenset({"\n", ";", "{", "}", "(", ")", "[", "]", ","})
+_STRUCTURAL = frozenset({";", "{", "}", "(", ")", "[", "]", ","})
 
 
-def layout_c(text: str) -> Layout:
+@dataclass
+class CLayout:
+    """Cleaned lines with the original lines each spans, and where the layout can resume.
+
+    A *sync point* is the start of an original line where no statement or directive is
+    pending: the layout of the rest of the text depends only on that text and on the brackets
+    open there. :mod:`miner.c_incremental` uses them to re-clean only what an edit touched.
+    """
+
+    lines: list[str] = field(default_factory=list)
+    origins: list[int] = field(default_factory=list)
+    """For each cleaned line, the first original line (1-based) it spans."""
+    ends: list[int] = field(default_factory=list)
+    """For each cleaned line, the last original line it spans."""
+    sync_lines: list[int] = field(default_factory=list)
+    """Original lines (ascending) whose start is a sync point."""
+    sync_stacks: list[tuple[str, ...]] = field(default_factory=list)
+    """The brackets open at each sync point."""
+    sync_counts: list[int] = field(default_factory=list)
+    """How many cleaned lines come before each sync point."""
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """Where a re-layout may stop: at a sync point it shares with an earlier layout."""
+
+    previous: CLayout
+    line_shift: int
+    """Line ``k`` of the new text is line ``k - line_shift`` of the earlier one."""
+    from_line: int
+    """Only lines from here on are the same text in both."""
+    until_line: int
+    """The last line of the text laid out (a window may end before the file does)."""
+
+
+def layout_c(text: str) -> CLayout:
     """Return ``text`` (C or C++) without comments, in the canonical layout."""
-    return _Emitter().run(tokenize_c(text))
+    return Emitter().run(tokenize_c(text))
 
 
-class _Emitter:
-    """The state of one pass over a token list; see the module docstring for the rules."""
+class Emitter:
+    """The state of one pass over a token list; see the module docstring for the rules.
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.origins: list[int] = []
-        self.ends: list[int] = []
+    :param first_line: the original line number of the text's first line.
+    :param stack: the brackets open at that line (a sync point of an earlier layout).
+    :param convergence: stop at the first sync point shared with an earlier layout.
+    """
+
+    def __init__(
+        self,
+        first_line: int = 1,
+        stack: tuple[str, ...] = (),
+        convergence: Convergence | None = None,
+    ) -> None:
+        self.out = CLayout()
         self.current: list[str] = []
         self.start = 0
         self.end = 0
-        self.line = 0
-        self.stack: list[str] = []
+        self.line = first_line - 1
+        self.stack: list[str] = list(stack)
         self.directive: list[str] | None = None
         self.directive_line = 0
         self.after_close = False
+        self.convergence = convergence
+        self.converged_at: int | None = None
+        """Index of the earlier layout's sync point where this pass stopped, if it did."""
 
-    def run(self, tokens: list[str]) -> Layout:
-        """Emit every token and return the layout."""
-        current = self.current
+    def run(self, tokens: list[str]) -> CLayout:
+        """Emit every token (or up to a shared sync point) and return the layout."""
+        current, stack, out = self.current, self.stack, self.out
+        converge_from = self.convergence.from_line if self.convergence else 1 << 60
+        converge_until = self.convergence.until_line if self.convergence else 0
         for token in tokens:
+            if token == "\n":
+                if self.directive is not None:
+                    self._end_directive()
+                self.line += 1
+                if not current and not self.after_close:
+                    out.sync_lines.append(self.line)
+                    out.sync_stacks.append(tuple(stack))
+                    out.sync_counts.append(len(out.lines))
+                    if converge_from <= self.line <= converge_until and self._converged():
+                        return out
+                continue
             if token in _STRUCTURAL:
                 self._structural(token)
                 continue
@@ -70,39 +129,45 @@ class _Emitter:
             if first == "\\" and token[-1] == "\n":
                 self.line += 1
                 continue
+            newlines = token.count("\n") if "\n" in token else 0  # spliced literals
+            if "$" in token:
+                token = collapse_keywords(token)
             if self.directive is not None:
-                self.directive.append(self._literal(token) if token[-1] in "\"'" else token)
-                continue
-            if self.after_close:
+                self.directive.append(token)
+            else:
                 self.after_close = False
-            if not current:
-                self.start = self.line
-            if token[-1] in "\"'":
-                token = self._literal(token)
-            current.append(token)
+                if not current:
+                    self.start = self.line
+                current.append(token)
+            if newlines:
+                self.line += newlines
             self.end = self.line
         self._end_directive()
         self._flush()
-        return self.lines, self.origins, self.ends
+        return out
 
-    def _literal(self, token: str) -> str:
-        if "\n" in token:
-            self.line += token.count("\n")
-        return collapse_keywords(token) if "$" in token else token
+    def _converged(self) -> bool:
+        convergence = self.convergence
+        assert convergence is not None
+        previous = convergence.previous
+        target = self.line - convergence.line_shift
+        index = bisect_left(previous.sync_lines, target)
+        if index == len(previous.sync_lines) or previous.sync_lines[index] != target:
+            return False
+        if previous.sync_stacks[index] != self.out.sync_stacks[-1]:
+            return False
+        self.converged_at = index
+        return True
 
     def _structural(self, token: str) -> None:
-        if token == "\n":
-            self._end_directive()
-            self.line += 1
-            return
         if self.directive is not None:
             self.directive.append(token)
             return
         if self.after_close:
             self.after_close = False
             if token in (";", ","):
-                self.lines[-1] += " " + token
-                self.ends[-1] = self.line
+                self.out.lines[-1] += " " + token
+                self.out.ends[-1] = self.line
                 return
         if token == "}":
             self._close_brace()
@@ -145,9 +210,9 @@ class _Emitter:
 
     def _flush(self) -> None:
         if self.current:
-            self.lines.append(" ".join(self.current))
-            self.origins.append(self.start)
-            self.ends.append(self.end)
+            self.out.lines.append(" ".join(self.current))
+            self.out.origins.append(self.start)
+            self.out.ends.append(self.end)
             self.current.clear()
 
     def _start_directive(self, token: str) -> None:
@@ -160,7 +225,7 @@ class _Emitter:
 
     def _end_directive(self) -> None:
         if self.directive is not None:
-            self.lines.append(" ".join(self.directive))
-            self.origins.append(self.directive_line)
-            self.ends.append(self.line)
+            self.out.lines.append(" ".join(self.directive))
+            self.out.origins.append(self.directive_line)
+            self.out.ends.append(self.line)
             self.directive = None

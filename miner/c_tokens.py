@@ -58,10 +58,18 @@ _KEYWORD_RE = re.compile(
 )
 
 
+_RAW_START_RE = re.compile(r'(?<![\w$])(?:u8|[uUL])?R"')
+
+
+def has_raw_string(text: str) -> bool:
+    """Tell whether ``text`` may hold a C++11 raw string literal."""
+    return 'R"' in text and _RAW_START_RE.search(text) is not None
+
+
 def tokenize_c(text: str) -> list[str]:
     """Return the tokens of C or C++ ``text``; the first is always a line break (line 1's start)."""
     text = "\n" + text
-    if 'R"' in text:
+    if has_raw_string(text):
         return [match.group("token") for match in _TOKEN_WITH_RAW_RE.finditer(text)]
     return _TOKEN_RE.findall(text)
 

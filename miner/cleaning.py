@@ -15,9 +15,12 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from miner.c_layout import layout_c
+from miner.c_incremental import relayout_c
+from miner.c_layout import CLayout, layout_c
+from miner.c_tokens import has_raw_string
 from miner.languages import check_language
 from miner.python_cleaning import layout_python
 
@@ -34,6 +37,8 @@ class CleanedText:
     several original lines, and several statements may share one)."""
     fallback: bool = False
     """The source could not be tokenized; ``lines`` are its raw lines without comments."""
+    layout: CLayout | None = field(default=None, compare=False, repr=False)
+    """C and C++: the layout with its sync points, from which the next version is re-cleaned."""
 
     def original_lines(self, indices: range) -> list[int]:
         """Return every original line spanned by the cleaned lines at ``indices`` (0-based)."""
@@ -58,5 +63,33 @@ def clean(text: str, language: str) -> CleanedText:
     if language == "python":
         lines, origins, ends, fallback = layout_python(text)
         return CleanedText(tuple(lines), tuple(origins), tuple(ends), fallback)
-    lines, origins, ends = layout_c(text)
-    return CleanedText(tuple(lines), tuple(origins), tuple(ends))
+    return _from_layout(layout_c(text))
+
+
+def clean_edited(
+    previous: CleanedText,
+    previous_line_count: int,
+    text: str,
+    lines: Sequence[str],
+    prefix: int,
+    suffix: int,
+    language: str,
+) -> CleanedText:
+    """Return ``text`` cleaned, re-using ``previous`` (the cleaned version it was edited from).
+
+    Gives exactly ``clean(text, language)``; for C and C++ in time proportional to the edit.
+
+    :param previous_line_count: how many lines the previous version had.
+    :param lines: ``text`` split into lines with their line ends.
+    :param prefix: how many leading lines the two versions share.
+    :param suffix: how many trailing lines they share (``prefix + suffix`` at most the
+        shorter version's line count).
+    """
+    if previous.layout is None or language == "python" or has_raw_string(text):
+        return clean(text, language)
+    return _from_layout(relayout_c(previous.layout, previous_line_count, lines, prefix, suffix))
+
+
+def _from_layout(layout: CLayout) -> CleanedText:
+    lines, origins, ends = tuple(layout.lines), tuple(layout.origins), tuple(layout.ends)
+    return CleanedText(lines, origins, ends, False, layout)

@@ -28,8 +28,16 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from miner.cleaning import CleanedText, clean, decode_source
-from miner.line_diff import Opcode, changed_counts, line_opcodes, split_lines, unified_text
+from miner.cleaning import CleanedText, clean, clean_edited, decode_source
+from miner.line_diff import (
+    Opcode,
+    changed_counts,
+    common_prefix,
+    common_suffix,
+    line_opcodes,
+    split_lines,
+    unified_text,
+)
 
 MAX_BYTES = 5_000_000
 """Files larger than this (either side) are not diffed."""
@@ -70,11 +78,27 @@ class Version:
         self.lines = split_lines(self.text)
         self._cleaned: dict[str, CleanedText] = {}
 
-    def cleaned(self, language: str) -> CleanedText:
-        """Return this version cleaned as ``language`` (computed once)."""
+    def cleaned(self, language: str, edited_from: Version | None = None) -> CleanedText:
+        """Return this version cleaned as ``language`` (computed once).
+
+        :param edited_from: a version this one was edited from; if it is already cleaned,
+            only what the edit touched is cleaned again.
+        """
         result = self._cleaned.get(language)
-        if result is None:
-            result = self._cleaned[language] = clean(self.text, language)
+        if result is not None:
+            return result
+        previous = edited_from._cleaned.get(language) if edited_from is not None else None
+        if previous is None or edited_from is None:
+            result = clean(self.text, language)
+        else:
+            old_lines, new_lines = edited_from.lines, self.lines
+            prefix = common_prefix(old_lines, new_lines)
+            limit = min(len(old_lines), len(new_lines)) - prefix
+            suffix = common_suffix(old_lines, new_lines, limit)
+            result = clean_edited(
+                previous, len(old_lines), self.text, new_lines, prefix, suffix, language
+            )
+        self._cleaned[language] = result
         return result
 
 
@@ -117,7 +141,8 @@ def diff_versions(
     if language is None:
         old_changed, new_changed = _raw_changed_lines(raw_ops)
         return FileDiff(raw_diff, added, deleted, None, None, None, old_changed, new_changed, False)
-    old_clean, new_clean = old.cleaned(language), new.cleaned(language)
+    old_clean = old.cleaned(language)
+    new_clean = new.cleaned(language, edited_from=old)
     clean_ops = line_opcodes(old_clean.lines, new_clean.lines)
     clean_added, clean_deleted = changed_counts(clean_ops)
     cleaned_diff = unified_text(

@@ -1,15 +1,19 @@
 """Line diffs: edit operations between two lists of lines, and unified diff text of them.
 
-Two versions of a source file are nearly always the same apart from a few hunks, so
-:func:`line_opcodes` first trims the common prefix and suffix (cheap comparisons in C) and runs
-``difflib.SequenceMatcher`` (without its "popular lines are junk" heuristic, which misaligns
-the many ``}`` lines of C) only on the differing middle. :func:`unified_text` writes the
-operations as a unified diff with three lines of context and ``@@`` hunk headers, as
-``diff -u`` and ``git diff`` do.
+Two versions of a source file are nearly always the same apart from a few hunks. Plain
+``difflib.SequenceMatcher`` costs time in proportion to the whole file and to how often its
+lines repeat (the many ``}`` and blank lines of C), and its "popular lines are junk" heuristic
+misaligns such lines. :func:`matching_blocks` instead trims the common prefix and suffix,
+anchors the rest on lines that occur once on each side (as ``git diff --patience`` does), and
+leaves only small gaps between anchors to ``SequenceMatcher`` (without the junk heuristic).
+:func:`unified_text` writes the operations as a unified diff with three lines of context and
+``@@`` hunk headers, as ``diff -u`` and ``git diff`` do.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
@@ -52,23 +56,111 @@ def common_suffix(a: Sequence[str], b: Sequence[str], limit: int) -> int:
 
 def line_opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     """Return the edit operations turning ``a`` into ``b`` (equal blocks included)."""
-    prefix = common_prefix(a, b)
-    suffix = common_suffix(a, b, min(len(a), len(b)) - prefix)
-    a_end, b_end = len(a) - suffix, len(b) - suffix
     opcodes: list[Opcode] = []
-    if prefix:
-        opcodes.append(("equal", 0, prefix, 0, prefix))
-    if a_end - prefix and b_end - prefix:
-        matcher = SequenceMatcher(None, a[prefix:a_end], b[prefix:b_end], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            opcodes.append((tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix))
-    elif a_end - prefix:
-        opcodes.append(("delete", prefix, a_end, prefix, prefix))
-    elif b_end - prefix:
-        opcodes.append(("insert", prefix, prefix, prefix, b_end))
-    if suffix:
-        opcodes.append(("equal", a_end, len(a), b_end, len(b)))
+    i = j = 0
+    for block_i, block_j, size in matching_blocks(a, b):
+        if i < block_i or j < block_j:
+            tag = (
+                "replace" if i < block_i and j < block_j else "delete" if i < block_i else "insert"
+            )
+            opcodes.append((tag, i, block_i, j, block_j))
+        if size:
+            opcodes.append(("equal", block_i, block_i + size, block_j, block_j + size))
+        i, j = block_i + size, block_j + size
     return opcodes
+
+
+def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
+    """Return ``(i, j, size)`` runs of equal lines in order, ending with ``(len(a), len(b), 0)``.
+
+    Like ``git diff --patience``: lines that occur once on each side anchor the alignment
+    (their longest increasing run), and the gaps between anchors are aligned recursively;
+    ``difflib`` finishes small gaps and those without such lines.
+    """
+    blocks: list[tuple[int, int, int]] = []
+    _match(a, b, 0, len(a), 0, len(b), blocks)
+    merged: list[tuple[int, int, int]] = []
+    for i, j, size in blocks:
+        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
+            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
+        elif size:
+            merged.append((i, j, size))
+    merged.append((len(a), len(b), 0))
+    return merged
+
+
+_SMALL_REGION = 4_000
+"""Gaps with fewer line pairs than this go straight to ``difflib``."""
+
+
+def _match(
+    a: Sequence[str],
+    b: Sequence[str],
+    alo: int,
+    ahi: int,
+    blo: int,
+    bhi: int,
+    blocks: list[tuple[int, int, int]],
+) -> None:
+    prefix = common_prefix(a[alo:ahi], b[blo:bhi])
+    if prefix:
+        blocks.append((alo, blo, prefix))
+        alo, blo = alo + prefix, blo + prefix
+    suffix = common_suffix(a[alo:ahi], b[blo:bhi], min(ahi - alo, bhi - blo))
+    ahi, bhi = ahi - suffix, bhi - suffix
+    if alo < ahi and blo < bhi:
+        anchors = (
+            [] if (ahi - alo) * (bhi - blo) < _SMALL_REGION else _anchors(a, b, alo, ahi, blo, bhi)
+        )
+        if anchors:
+            for i, j in anchors:
+                _match(a, b, alo, i, blo, j, blocks)
+                blocks.append((i, j, 1))
+                alo, blo = i + 1, j + 1
+            _match(a, b, alo, ahi, blo, bhi, blocks)
+        else:
+            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+            blocks.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)
+    if suffix:
+        blocks.append((ahi, bhi, suffix))
+
+
+def _anchors(
+    a: Sequence[str], b: Sequence[str], alo: int, ahi: int, blo: int, bhi: int
+) -> list[tuple[int, int]]:
+    """Return the longest increasing run of pairs of lines unique on both sides."""
+    a_counts = Counter(a[alo:ahi])
+    b_counts = Counter(b[blo:bhi])
+    b_unique = {line: j for j, line in enumerate(b[blo:bhi], blo) if b_counts[line] == 1}
+    pairs = [
+        (i, b_unique[line])
+        for i, line in enumerate(a[alo:ahi], alo)
+        if a_counts[line] == 1 and line in b_unique
+    ]
+    return _longest_increasing(pairs)
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the longest run of ``pairs`` (sorted by first item) increasing in the second."""
+    tails: list[int] = []
+    tail_index: list[int] = []
+    previous: list[int] = []
+    for index, (_, j) in enumerate(pairs):
+        position = bisect_left(tails, j)
+        previous.append(tail_index[position - 1] if position else -1)
+        if position == len(tails):
+            tails.append(j)
+            tail_index.append(index)
+        else:
+            tails[position] = j
+            tail_index[position] = index
+    run: list[tuple[int, int]] = []
+    index = tail_index[-1] if tail_index else -1
+    while index >= 0:
+        run.append(pairs[index])
+        index = previous[index]
+    run.reverse()
+    return run
 
 
 def changed_counts(opcodes: list[Opcode]) -> tuple[int, int]:

@@ -242,3 +242,9 @@ def test_k42_style_cpp_change_is_found_on_original_lines() -> None:
     result = diff_file(old, new, "os/kernel/A.H", "cpp")
     assert (result.clean_lines_added, result.clean_lines_deleted) == (1, 1)
     assert result.old_changed_lines == (4,) and result.new_changed_lines == (5,)
+
+
+def test_unterminated_spliced_literal_keeps_line_numbers() -> None:
+    cleaned = clean("#define F(s, la'st) { \\\n  x; \\\n}\nint y;\n", "c")
+    assert cleaned.lines[-1] == "int y ;" and cleaned.origins[-1] == 4
+    assert cleaned.ends[0] == 3

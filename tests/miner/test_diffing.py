@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import subprocess
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from miner.diffing import (
     format_ranges,
     parse_ranges,
 )
+from miner.line_diff import changed_counts, line_opcodes
 
 OLD_C = b"""#include <sys/param.h>
 
@@ -162,3 +164,41 @@ def test_cache_cleans_each_version_once() -> None:
         diff_file(versions[i], versions[i + 1], "x.c", "c") for i in range(len(versions) - 1)
     ]
     assert [r.new_changed_lines for r in results] == [(15,), (15,), (15,)]
+
+
+def _edited(rng: random.Random, lines: list[str], edits: int) -> list[str]:
+    result = list(lines)
+    for _ in range(edits):
+        at = rng.randrange(len(result) + 1)
+        kind = rng.choice(["insert", "delete", "replace", "move"])
+        if kind == "insert":
+            result[at:at] = [f"new {rng.random()}\n", "}\n"]
+        elif kind == "delete":
+            del result[at : at + rng.randint(1, 20)]
+        elif kind == "replace":
+            result[at : at + 3] = [f"changed {rng.random()}\n"]
+        else:
+            block = result[at : at + 10]
+            del result[at : at + 10]
+            there = rng.randrange(len(result) + 1)
+            result[there:there] = block
+    return result
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_large_diffs_are_valid_and_minimal_enough(seed: int) -> None:
+    rng = random.Random(seed)
+    old = [rng.choice([f"line {i}\n", "}\n", "\n", "\treturn 0;\n"]) for i in range(1200)]
+    new = _edited(rng, old, 10)
+    opcodes = line_opcodes(old, new)
+    rebuilt: list[str] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            assert old[i1:i2] == new[j1:j2]
+        rebuilt.extend(new[j1:j2])
+    assert rebuilt == new
+    assert [(op[1], op[3]) for op in opcodes[:1]] == [(0, 0)]
+    assert (opcodes[-1][2], opcodes[-1][4]) == (len(old), len(new))
+    ours = sum(changed_counts(opcodes))
+    reference = sum(changed_counts(SequenceMatcher(None, old, new, autojunk=False).get_opcodes()))
+    assert ours <= reference * 1.2 + 10

@@ -1,0 +1,130 @@
+"""Re-cleaning an edited C file from its previous version gives exactly what cleaning it afresh
+gives, on random edits of real MirOS BSD sources and of hand-written tricky C."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+
+import pytest
+
+from miner.cleaning import clean, clean_edited
+from miner.line_diff import common_prefix, common_suffix, split_lines
+from tests.conftest import SHARED_DATA
+
+KERN = SHARED_DATA / "cvs" / "mirbsd" / "src" / "kern"
+REAL_FILES = ["z/deflate.c,v", "z/zutil.h,v", "c/strlfun.c,v"]
+
+TRICKY_C = """\
+/* $Id: t.c,v 1.1 $ */
+#include <a.h>
+#define M(x) do { \\
+\tf(x); \\
+} while (0)
+static const char *s = "a /* not */ b";
+struct t {
+\tint a, b;
+};
+int tab[] = {
+\t1, 2,
+\t3,
+};
+#ifdef X
+int f(int a) {
+#else
+int f(int a, int b) {
+#endif
+\tfor (i = 0; i < n; i++) {
+\t\tif (a)
+\t\t\tcontinue; // skip
+\t}
+\treturn a; /* multi
+\tline */
+}
+"""
+
+EDIT_SNIPPETS = [
+    "/*",
+    "*/",
+    "{",
+    "}",
+    "(",
+    ";",
+    '"',
+    "'",
+    "\\",
+    "#if 0",
+    "#endif",
+    "//",
+    "int x = 1;",
+    "} else {",
+    "#define Y(a) \\",
+    'R"x(',
+    ')x"',
+    "",
+]
+
+
+def _edit(rng: random.Random, lines: list[str]) -> list[str]:
+    result = list(lines)
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(result) + 1)
+        choice = rng.random()
+        snippet = rng.choice(EDIT_SNIPPETS)
+        if choice < 0.4:
+            result[at:at] = [snippet + "\n"]
+        elif choice < 0.6:
+            del result[at : at + rng.randint(1, 5)]
+        elif choice < 0.9 and at < len(result):
+            line = result[at]
+            cut = rng.randrange(len(line))
+            result[at] = line[:cut] + snippet + line[cut:]
+        else:
+            block = result[at : at + rng.randint(1, 8)]
+            result[rng.randrange(len(result) + 1) :] += block
+    return result
+
+
+def _check(old_text: str, new_text: str, language: str) -> None:
+    old_lines, new_lines = split_lines(old_text), split_lines(new_text)
+    prefix = common_prefix(old_lines, new_lines)
+    suffix = common_suffix(old_lines, new_lines, min(len(old_lines), len(new_lines)) - prefix)
+    previous = clean(old_text, language)
+    edited = clean_edited(previous, len(old_lines), new_text, new_lines, prefix, suffix, language)
+    fresh = clean(new_text, language)
+    assert (edited.lines, edited.origins, edited.ends) == (fresh.lines, fresh.origins, fresh.ends)
+    assert edited.layout is not None and fresh.layout is not None
+    assert edited.layout.sync_lines == fresh.layout.sync_lines
+    assert edited.layout.sync_stacks == fresh.layout.sync_stacks
+    assert edited.layout.sync_counts == fresh.layout.sync_counts
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_incremental_equals_fresh_on_tricky_c(seed: int) -> None:
+    rng = random.Random(seed)
+    lines = split_lines(TRICKY_C)
+    old = "".join(_edit(rng, lines))
+    _check(old, "".join(_edit(rng, split_lines(old))), rng.choice(["c", "cpp"]))
+
+
+@pytest.fixture(scope="module")
+def real_texts() -> list[str]:
+    if shutil.which("co") is None or not KERN.is_dir():
+        pytest.skip("needs rcs and ../shared/data")
+    texts = []
+    for name in REAL_FILES:
+        command = ["co", "-q", "-p", str(KERN / name)]
+        result = subprocess.run(command, capture_output=True, check=True)
+        texts.append(result.stdout.decode("latin-1"))
+    return texts
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_incremental_equals_fresh_on_real_files(real_texts: list[str], seed: int) -> None:
+    rng = random.Random(seed)
+    text = real_texts[seed % len(real_texts)]
+    lines = split_lines(text)
+    edited = _edit(rng, lines)
+    _check(text, "".join(edited), "c")
+    _check("".join(edited), "".join(_edit(rng, edited)), "c")
