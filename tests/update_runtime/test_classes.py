@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import runtime_toy_kernel as toy
 
-from update_runtime import RegisterOverflow, Updatable, virtual
+from update_runtime import RegisterOverflow, Updatable, UpdateRuntimeError, virtual
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,12 @@ def test_keyword_only_parameters_are_refused() -> None:
 def test_unknown_method_name_is_named() -> None:
     with pytest.raises(KeyError, match="no virtual method 'nope'"):
         toy.PM.slot("nope")
+
+
+def test_names_the_runtime_reserves_cannot_be_redefined() -> None:
+    with pytest.raises(UpdateRuntimeError, match=r"redefines \['version'\]"):
+
+        class Clash(Updatable):
+            @virtual
+            def version(self) -> int:
+                return 1

@@ -7,7 +7,7 @@ import pytest
 import runtime_toy_kernel as toy
 from conftest import update_path
 
-from update_runtime import ReversalError, Runtime, UpdateFailed, state_checksum
+from update_runtime import ReversalError, Runtime, Update, UpdateFailed, state_checksum
 
 ADD, GET, REV = (toy.Counter.slot(n) for n in ("add", "get", "revision"))
 
@@ -142,3 +142,20 @@ def test_a_lazy_failure_keeps_the_object_old_and_rolls_the_converted_back(rt: Ru
     assert call_all(rt, refs, GET) == [111, 112, 14, 14, 15]
     assert state_checksum(rt.obj(refs[3])) == expected[refs[3]]
     assert handle not in rt.applied
+
+
+def test_a_lazy_failure_without_reverse_transfers_leaves_the_converted_on_the_new_version(
+    rt: Runtime,
+) -> None:
+    refs = counters(rt, range(10, 14))
+    spec = rt.load_update(update_path("counter_v2")).update
+    one_way = Update(name="one_way", classes=spec.classes, transfers=spec.transfers, mode="lazy")
+    handle = rt.apply(one_way)
+    call_all(rt, refs[:1], ADD, 1)
+    assert call_all(rt, [refs[2]], GET) == [13]  # its transfer raises: served by v1
+    assert handle.wait(5)
+    status = handle.status()
+    assert status.phase == "failed" and "no reverse transfer" in status.error
+    assert [type(rt.obj(r)).version for r in refs] == [2, 1, 1, 1]
+    assert call_all(rt, refs, GET) == [12, 12, 13, 14]
+    assert rt.factory("Counter").current_class is toy.Counter
