@@ -100,17 +100,20 @@ def import_pair(rcs: RcsFile) -> str | None:
     return None
 
 
-def file_history(rcs_file: str, rcs: RcsFile, binary: bool) -> FileHistory:
+def file_history(
+    rcs_file: str, rcs: RcsFile, binary: bool, fold_imports: bool = True
+) -> FileHistory:
     """Return the changes of the parsed file ``rcs``, stored at ``rcs_file`` (relative path).
 
     :param binary: every revision is binary (expand mode ``b``); otherwise a revision is binary
         when its text holds a NUL byte (checked only in files that hold one at all).
+    :param fold_imports: make an import pair (trunk ``1.1``, vendor ``1.1.1.1``) one change.
     """
     path = working_path(rcs_file)
     names = branch_names(rcs)
     previous = predecessors(rcs)
     unsound = check_revisions(rcs)
-    paired = import_pair(rcs)
+    paired = import_pair(rcs) if fold_imports else None
     folded = {paired: ("1.1",)} if paired else {}
     has_nul = not binary and any(b"\0" in text.text for text in rcs.texts.values())
     texts = RevisionTexts(rcs) if has_nul else None

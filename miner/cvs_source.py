@@ -65,8 +65,12 @@ class CvsSource:
 
     kind = "cvs"
 
-    def __init__(self, location: Path, options: MineOptions | None = None) -> None:
+    def __init__(
+        self, location: Path, options: MineOptions | None = None, fold_imports: bool = True
+    ) -> None:
+        """:param fold_imports: make the two revisions of a ``cvs import`` one change."""
         check_readable(location)
+        self.fold_imports = fold_imports
         self.location = location.resolve()
         self.options = options or MineOptions()
         self.files = rcs_files(self.location)
@@ -90,7 +94,8 @@ class CvsSource:
                 skipped.append(SkippedFile(rcs_file, f"{rcs_file} was skipped: {reason}."))
                 logger.warning("%s was skipped: %s", rcs_file, reason)
                 continue
-            history = file_history(rcs_file, rcs, binary="b" in (rcs.expand or ""))
+            binary = "b" in (rcs.expand or "")
+            history = file_history(rcs_file, rcs, binary, self.fold_imports)
             problems = rcs.problems + history.problems
             if problems:
                 skipped.append(SkippedFile(rcs_file, f"In {rcs_file}, {'; '.join(problems)}."))

@@ -4,17 +4,17 @@ CVS commits each file separately; since CVS 1.12 every file revision of one ``cv
 the same ``commitid``. Older revisions are grouped by the Zimmermann-Weissgerber rule: same
 author, same log message, same branch, each revision within ``window_seconds`` of the previous
 one of the group (or of its first one, with ``fixed=True``), and a file at most once per
-transaction. Two refinements, each a fact about how CVS writes revisions rather than a tuned
-threshold, make the window closer to the commits people made:
+transaction. Refinements, each a fact about how CVS writes revisions rather than a threshold
+tuned to one repository, bring the window closer to the commits people made:
 
 - a ``cvs import`` of a new file writes two revisions at the same second, the trunk ``1.1``
   ("Initial revision") and the vendor branch's ``1.1.1.1`` (the import message); the caller
   folds them into one revision (:attr:`CvsRevision.folded`), so they are one change of one group;
-- ``cvs commit`` writes the files of one commit in one pass, directory by directory, each
-  directory's files in name order. A candidate member that would go back to an earlier
-  directory or an earlier name in the same directory after the group's last member
-  therefore starts a new commit: the same author re-using a message ("sync", "regen") within
-  the window is told apart from one commit this way (``order_split``).
+- one ``cvs commit`` writes one revision per file and line of development, so a revision of a
+  file (and branch) that the group already holds starts a new group;
+- one ``cvs commit`` may span branches (files checked out with different sticky tags, or the
+  trunk and a stable branch committed together): with ``same_branch=False`` the branch is not
+  part of the rule, and the file-once rule counts a file once per branch.
 """
 
 from __future__ import annotations
@@ -82,16 +82,18 @@ class WindowRule:
     window_seconds: int = 200
     fixed: bool = False
     """Measure the window from the group's first revision, not its latest one."""
-    order_split: bool = True
-    """Start a new group when a member would go back in CVS's commit order (see the module)."""
+    file_once: bool = True
+    """A file (on one branch) appears at most once per group."""
+    same_branch: bool = True
+    """Revisions of one group are on one branch (the Zimmermann-Weissgerber rule)."""
 
     @property
     def name(self) -> str:
         return "fixed-window" if self.fixed else "window"
 
 
-def commit_order_key(rcs_file: str) -> tuple[str, str]:
-    """The order in which ``cvs commit`` writes files: by directory, then by name in it."""
+def path_order_key(rcs_file: str) -> tuple[str, str]:
+    """A stable order for revisions of one second: by directory (``Attic`` dropped), then name."""
     directory, _, name = rcs_file.rpartition("/")
     if directory.endswith("Attic") and (directory == "Attic" or directory.endswith("/Attic")):
         directory = directory[: -len("Attic")].rstrip("/")
@@ -124,33 +126,39 @@ def group_transactions(
 
 
 def _time_order(revision: CvsRevision) -> tuple[datetime, tuple[str, str], str]:
-    return revision.time, commit_order_key(revision.rcs_file), revision.revision
+    return revision.time, path_order_key(revision.rcs_file), revision.revision
 
 
 def _window_groups(revisions: list[CvsRevision], rule: WindowRule) -> list[RevisionGroup]:
-    open_groups: dict[tuple[str, bytes, str | None], list[CvsRevision]] = {}
-    done: list[list[CvsRevision]] = []
+    open_groups: dict[tuple[str, bytes, str | None], _OpenGroup] = {}
+    done: list[_OpenGroup] = []
     for revision in sorted(revisions, key=_time_order):
-        signature = (revision.author, revision.log, revision.branch)
+        signature = (revision.author, revision.log, revision.branch if rule.same_branch else None)
         group = open_groups.get(signature)
-        if group is not None and not _fits(group, revision, rule):
+        if group is not None and not group.admits(revision, rule):
             done.append(group)
             group = None
         if group is None:
-            open_groups[signature] = [revision]
+            open_groups[signature] = _OpenGroup(revision)
         else:
-            group.append(revision)
+            group.add(revision)
     done.extend(open_groups.values())
-    return [RevisionGroup(tuple(group), rule.name) for group in done]
+    return [RevisionGroup(tuple(group.revisions), rule.name) for group in done]
 
 
-def _fits(group: list[CvsRevision], revision: CvsRevision, rule: WindowRule) -> bool:
-    anchor = group[0] if rule.fixed else group[-1]
-    if (revision.time - anchor.time).total_seconds() > rule.window_seconds:
-        return False
-    if any(member.rcs_file == revision.rcs_file for member in group):
-        return False
-    return not (
-        rule.order_split
-        and commit_order_key(revision.rcs_file) < commit_order_key(group[-1].rcs_file)
-    )
+class _OpenGroup:
+    """A group the window may still add to."""
+
+    def __init__(self, first: CvsRevision) -> None:
+        self.revisions = [first]
+        self.files = {(first.rcs_file, first.branch)}
+
+    def admits(self, revision: CvsRevision, rule: WindowRule) -> bool:
+        anchor = self.revisions[0] if rule.fixed else self.revisions[-1]
+        if (revision.time - anchor.time).total_seconds() > rule.window_seconds:
+            return False
+        return not (rule.file_once and (revision.rcs_file, revision.branch) in self.files)
+
+    def add(self, revision: CvsRevision) -> None:
+        self.revisions.append(revision)
+        self.files.add((revision.rcs_file, revision.branch))
