@@ -37,11 +37,13 @@ def mine(
     *,
     kind: str | None = None,
     progress: bool | None = False,
+    jobs: int = 1,
     **options: Any,
 ) -> MineStats:
     """Mine the git or CVS repository at ``source`` into the study database ``db``.
 
     :param db: a path, SQLAlchemy URL or engine; ``None`` means ``$DSUKIT_DB`` or the default.
+    :param jobs: worker processes that clean and diff (the database does not depend on it).
     :param options: fields of :class:`~miner.options.MineOptions` (``refs``, ``since``,
         ``until``, ``paths``, ``window_seconds``, ``fixed_window``, ...).
     """
@@ -50,7 +52,7 @@ def mine(
     history = open_source(Path(source), kind, mine_options)
     try:
         with Session(engine) as session:
-            return stage.run(session, history, mine_options, progress=progress)
+            return stage.run(session, history, mine_options, progress=progress, jobs=jobs)
     finally:
         close = getattr(history, "close", None)
         if callable(close):

@@ -118,6 +118,7 @@ def mine_command(  # noqa: PLR0913 (one parameter per option)
     header_language: str,
     max_file_bytes: int,
     check_grouping: bool,
+    jobs: int,
     progress: bool | None,
 ) -> None:
     """Mine a git or CVS repository's history into the study database.
@@ -142,7 +143,7 @@ def mine_command(  # noqa: PLR0913 (one parameter per option)
     try:
         history = open_source(source, kind, options)
         with Session(engine) as session:
-            stats = stage.run(session, history, options, progress=progress)
+            stats = stage.run(session, history, options, progress=progress, jobs=jobs)
     except SourceError as error:
         raise click.ClickException(str(error)) from error
     _list_skipped(engine, stats.location)

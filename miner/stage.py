@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -22,9 +25,14 @@ from tqdm import tqdm
 
 from miner.models import FileRevision, Repository, SkippedInput, Transaction
 from miner.options import MineOptions
-from miner.records import HistorySource, SkippedFile, SourceScan
+from miner.records import HistorySource, SkippedFile, SourceScan, TransactionRecord
 from miner.source_errors import SourceError
 from miner.stage_rows import RecordRows, RowBuilder
+
+if TYPE_CHECKING:
+    from miner.stage_workers import ParallelRowBuilder
+
+    Builder = RowBuilder | ParallelRowBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +95,8 @@ def repository_row(session: Session, source: HistorySource, options: MineOptions
 def _write_batch(
     session: Session, repository_id: int, batch: list[RecordRows], skipped: list[SkippedFile]
 ) -> int:
-    """Insert one batch of transactions, their file revisions and what was skipped in them.
-
-    :param skipped: emptied once recorded.
-    """
+    """Insert one batch of transactions, their file revisions and what was skipped in them."""
     _record_skipped(session, repository_id, skipped)
-    skipped.clear()
     if not batch:
         session.commit()
         return 0
@@ -143,53 +147,77 @@ def _progress(source: HistorySource, known: frozenset[str], enabled: bool | None
                 desc=f"mining {source.location.name}", leave=False)  # fmt: skip
 
 
+def _new_batches(
+    records: Iterable[TransactionRecord], known: frozenset[str], seen: set[str], batch_size: int
+) -> Iterator[list[TransactionRecord]]:
+    """Group the records not in ``known`` into batches; note every key in ``seen``."""
+    batch: list[TransactionRecord] = []
+    files = 0
+    for record in records:
+        if record.key in seen:
+            logger.warning("the source yielded transaction %s twice; kept the first", record.key)
+            continue
+        seen.add(record.key)
+        if record.key in known:
+            continue
+        batch.append(record)
+        files += len(record.files)
+        if len(batch) >= batch_size or files >= BATCH_FILES:
+            yield batch
+            batch, files = [], 0
+    if batch:
+        yield batch
+
+
+def _row_builder(source: HistorySource, options: MineOptions, jobs: int) -> Builder:
+    if jobs <= 1:
+        return RowBuilder(source, options)
+    from miner.stage_workers import ParallelRowBuilder
+
+    return ParallelRowBuilder(source, options, jobs)
+
+
 def run(
     session: Session,
     source: HistorySource,
     options: MineOptions,
     progress: bool | None = None,
     batch_size: int = BATCH_TRANSACTIONS,
+    jobs: int = 1,
 ) -> MineStats:
     """Import every record of ``source`` not yet stored; commit batch by batch.
 
     :param progress: show a progress bar on stderr (``None``: only when stderr is a terminal).
     :param batch_size: transactions per database transaction (fewer if they have many files).
+    :param jobs: worker processes that read, clean and diff file versions (1: none).
     """
     started = time.perf_counter()
-    repository = repository_row(session, source, options)
-    repository_id = repository.id
+    repository_id = repository_row(session, source, options).id
     session.commit()
     known = frozenset(
         session.scalars(select(Transaction.key).where(Transaction.repository_id == repository_id))
     )
     scan = source.scan(known)
-    builder = RowBuilder(source, options)
+    builder = _row_builder(source, options, jobs)
     seen: set[str] = set()
-    batch: list[RecordRows] = []
-    transactions = files = pending_files = 0
+    transactions = files = 0
     diff_seconds = 0.0
-    with _progress(source, known, progress) as bar:
-        for record in scan.records:
-            if record.key in seen:
-                logger.warning(
-                    "%s yielded transaction %s twice; kept the first", source.location, record.key
-                )
-                continue
-            seen.add(record.key)
-            if record.key in known:
-                continue
-            diff_started = time.perf_counter()
-            batch.append(builder.rows(record))
-            diff_seconds += time.perf_counter() - diff_started
-            pending_files += len(record.files)
-            if len(batch) >= batch_size or pending_files >= BATCH_FILES:
-                files += _write_batch(session, repository_id, batch, builder.skipped)
-                transactions += len(batch)
-                bar.update(len(batch))
-                batch, pending_files = [], 0
-        files += _write_batch(session, repository_id, batch, builder.skipped)
-        transactions += len(batch)
-        bar.update(len(batch))
+    try:
+        with _progress(source, known, progress) as bar:
+            pending: Callable[[], list[RecordRows]] | None = None
+            batches = _new_batches(scan.records, known, seen, batch_size)
+            for batch in chain(batches, [None]):
+                # Submit this batch before waiting for the last: workers clean while we write.
+                diff_started = time.perf_counter()
+                submitted = builder.submit(batch) if batch is not None else None
+                built = pending() if pending is not None else []
+                pending = submitted
+                diff_seconds += time.perf_counter() - diff_started
+                files += _write_batch(session, repository_id, built, builder.take_skipped())
+                transactions += len(built)
+                bar.update(len(built))
+    finally:
+        builder.close()
     removed = _finish(session, repository_id, source, scan, known - seen)
     return MineStats(
         location=str(source.location),

@@ -10,6 +10,7 @@ Binary files and submodules get flags and no diff.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,26 +45,53 @@ class RowBuilder:
     """Versions that could not be read since the stage last took this list."""
     skipped_count: int = 0
 
+    def submit(self, records: list[TransactionRecord]) -> Callable[[], list[RecordRows]]:
+        """Build the rows of ``records`` now; return a function giving them (see workers)."""
+        built = [self.rows(record) for record in records]
+        return lambda: built
+
     def rows(self, record: TransactionRecord) -> RecordRows:
         """Return the rows of one record (diffing and cleaning its files)."""
         files = tuple(self.file_row(change) for change in record.files)
-        return RecordRows(record.key, transaction_row(record, files), files)
+        return record_rows(record, files)
 
     def file_row(self, change: FileChange) -> Row:
         """Return one file revision's column values."""
-        language = language_of(change.path, self.options.header_language)
+        row = self.row_without_versions(change)
+        return row if row is not None else self.row_with_versions(change)
+
+    def language(self, change: FileChange) -> str | None:
+        """Return the language ``change``'s file is cleaned as (``None``: not cleaned)."""
+        return language_of(change.path, self.options.header_language)
+
+    def row_without_versions(self, change: FileChange) -> Row | None:
+        """Return the row of a change that needs no file version read, else ``None``."""
+        language = self.language(change)
         row = _identity_row(change, language)
         if change.is_submodule or change.is_binary:
             return row | _patch_counts(change.raw_diff or "") | {"raw_diff": None}
         if language is None and change.raw_diff is not None:
             raw_diff = with_file_header(change) + change.raw_diff if change.raw_diff else ""
             return row | _patch_counts(change.raw_diff) | {"raw_diff": raw_diff}
+        return None
+
+    def row_with_versions(self, change: FileChange) -> Row:
+        """Return the row of a change whose two sides must be read, diffed and cleaned."""
+        language = self.language(change)
         old = self._read(change, "old")
         new = self._read(change, "new")
         old_key, new_key = _version_key(change, "old"), _version_key(change, "new")
         limit = self.options.max_file_bytes
         diff = self.cache.diff(old_key, old, new_key, new, change.path, language, limit)
-        return row | diff_columns(diff)
+        return _identity_row(change, language) | diff_columns(diff)
+
+    def take_skipped(self) -> list[SkippedFile]:
+        """Return the versions that could not be read since the last call, and forget them."""
+        taken, self.skipped = self.skipped, []
+        return taken
+
+    def close(self) -> None:
+        """Release what the builder holds (nothing: the caller owns the source)."""
 
     def _read(self, change: FileChange, side: str) -> bytes | None:
         version = change.old_version if side == "old" else change.new_version
@@ -138,6 +166,11 @@ def diff_columns(diff: FileDiff) -> Row:
         "is_binary": diff.is_binary,
         "is_too_large": diff.is_too_large,
     }
+
+
+def record_rows(record: TransactionRecord, files: tuple[Row, ...]) -> RecordRows:
+    """Return a record's transaction row with its file revision rows."""
+    return RecordRows(record.key, transaction_row(record, files), files)
 
 
 def transaction_row(record: TransactionRecord, files: tuple[Row, ...]) -> Row:

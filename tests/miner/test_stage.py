@@ -16,6 +16,7 @@ from miner.models import FileRevision, Repository, Transaction
 from miner.sources import read_file_version
 from miner.stage import OptionsChanged
 from tests.miner.conftest import C_V2_COMMENT, HistoryRepo, fast_import_history
+from tests.miner.test_stage_resume import dump
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +156,11 @@ def test_history_root_is_mined_under_its_resolved_path(history_repo, tmp_path, d
     link = tmp_path / "link"
     link.symlink_to(history_repo.path)
     assert mine(Path(link), db_url).location == str(history_repo.path.resolve())
+
+
+def test_worker_processes_give_the_same_database(history_repo, tmp_path) -> None:
+    one, two = tmp_path / "one.sqlite", tmp_path / "two.sqlite"
+    mine(history_repo.path, f"sqlite:///{one}")
+    stats = mine(history_repo.path, f"sqlite:///{two}", jobs=2)
+    assert stats.transactions == int(history_repo.repo.git("rev-list", "--count", "HEAD"))
+    assert dump(two) == dump(one)
