@@ -79,10 +79,13 @@ class Factory:
             if entry.adaptor_for is not None:
                 self.destroy(entry.adaptor_for)
                 self.adaptors.pop(ref, None)
-            for handle in list(entry.pending):
+            pending = list(entry.pending)
+            for handle in pending:
                 handle.forget(entry)
             self._live.pop(ref, None)
             self.runtime.table.kill(entry)
+        for handle in pending:
+            handle.try_complete()
 
     def live_refs(self) -> list[int]:
         """Return the references of the live instances (tracking must be on)."""

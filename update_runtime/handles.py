@@ -109,14 +109,19 @@ class UpdateHandle:
             setattr(self, what, value)
             return value
 
-    def converted_one(self) -> bool:
-        """Count one lazy conversion; tell whether it was the last (the caller completes)."""
+    def converted_one(self) -> None:
+        """Count one lazy conversion, and complete the update if it was the last."""
         with self.progress:
             self.converted += 1
+        self.try_complete()
+
+    def try_complete(self) -> None:
+        """Complete an installed lazy update that has nothing left to convert (exactly once)."""
+        with self.progress:
             if self.unconverted or self.phase != "installed":
-                return False
-            self.phase = "completing"  # type: ignore[assignment] (set_phase follows at once)
-            return True
+                return
+            self.phase = "complete"
+        self.set_phase("complete")
 
     def bump(self) -> None:
         """Wake every caller blocked at this update's stubs so it looks again."""

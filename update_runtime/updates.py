@@ -184,8 +184,7 @@ class Updater:
             self._swap_factories(handle, factories)
             handle.gate_open = True
             handle.set_phase("installed")
-        if not handle.unconverted:
-            handle.set_phase("complete")
+        handle.try_complete()
 
     def _convert_eagerly(self, handle: UpdateHandle) -> None:
         handle.set_phase("converting")
@@ -276,8 +275,7 @@ class Updater:
             self.runtime.reinstall(entry, new_obj)
             handle.forget(entry)
             self._restore(entry)
-            if handle.converted_one():
-                handle.set_phase("complete")
+            handle.converted_one()
 
     def _fail_lazily(self, handle: UpdateHandle, entry: Entry, error: Exception) -> None:
         handle.count("failed")

@@ -159,3 +159,14 @@ def test_a_lazy_failure_without_reverse_transfers_leaves_the_converted_on_the_ne
     assert [type(rt.obj(r)).version for r in refs] == [2, 1, 1, 1]
     assert call_all(rt, refs, GET) == [12, 12, 13, 14]
     assert rt.factory("Counter").current_class is toy.Counter
+
+
+def test_destroying_the_last_pending_object_completes_a_lazy_update(rt: Runtime) -> None:
+    refs = counters(rt, range(3))
+    events: list[str] = []
+    rt.on_event(lambda e: events.append(e.phase))
+    handle = rt.apply(update_path("counter_v2"))
+    call_all(rt, refs[:2], GET)
+    rt.destroy(refs[2])
+    assert handle.status().phase == "complete" and handle.status().pending == 0
+    assert events.count("complete") == 1
