@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from statsmodels.stats.proportion import proportion_confint
-
 METHODS = {"wilson": "wilson", "clopper-pearson": "beta", "beta": "beta"}
 
 
@@ -58,6 +56,9 @@ def _method(method: str) -> str:
 
 
 def _interval(share_: float, n_effective: float, method: str, alpha: float) -> tuple[float, float]:
+    # statsmodels takes seconds to import: only the commands that estimate pay for it.
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(share_ * n_effective, n_effective, alpha=alpha, method=method)
     return max(0.0, float(low)), min(1.0, float(high))
 

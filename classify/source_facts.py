@@ -14,7 +14,8 @@ reads the file versions again through :func:`miner.sources.read_file_version`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -170,38 +171,65 @@ def global_line_kinds(
     wanted = sorted(set(lines))
     if language not in ("c", "cpp"):
         return dict.fromkeys(wanted, "unknown")
-    root = _parser(language).parse(apply_prepass(text, tuple(prepass))).root_node
-    return {line: _kind_at(root, line - 1) for line in wanted}
+    source = apply_prepass(text, tuple(prepass))
+    rows = source.split(b"\n")
+    if all(line <= len(rows) and rows[line - 1].lstrip().startswith(b"#") for line in wanted):
+        return dict.fromkeys(wanted, "preprocessor")  # no parse needed: directives only
+    root = _parser(language).parse(source).root_node
+    items = sorted(_items(root), key=lambda item: item[0])
+    starts = [item[0] for item in items]
+    widths = [len(row) for row in rows]
+    result = {}
+    for line in wanted:
+        row = line - 1
+        item = _covering(items, starts, row)
+        if item is None:
+            result[line] = "unknown"
+        elif item[3] is not None:
+            result[line] = item[3]
+        else:
+            width = widths[row] if row < len(widths) else 0
+            result[line] = _node_kind(item[2], row, width)
+    return result
 
 
-def _covers(node: Node, row: int) -> bool:
-    start, end = node.start_point, node.end_point
-    return start.row <= row < end.row or row == start.row or (row == end.row and end.column > 0)
+Item = tuple[int, int, Node, "str | None"]
+"""First row, last row, the top-level node, and its kind when the node alone decides it."""
 
 
-def _kind_at(node: Node, row: int) -> str:
+def _last_row(node: Node) -> int:
+    end = node.end_point
+    return max(node.start_point.row, end.row if end.column > 0 else end.row - 1)
+
+
+def _items(node: Node) -> Iterator[Item]:
+    """Yield the top-level declarations and directives, looking inside namespaces and #ifs."""
     for child in node.children:
-        if _covers(child, row):
-            if child.type in CONTAINERS or child.type == "declaration_list":
-                return _kind_at(child, row)
-            if child.type.startswith("preproc_if") or child.type in (
-                "preproc_else",
-                "preproc_elif",
-            ):
-                condition = child.child_by_field_name("condition")
-                disabled = condition is not None and condition.text.strip() == b"0"
-                if row == child.start_point.row or disabled:
-                    return "preprocessor"
-                inner = _kind_at(child, row)
-                return "preprocessor" if inner == "unknown" else inner
-            return _node_kind(child, row)
-    return "unknown"
+        first, last = child.start_point.row, _last_row(child)
+        if child.type in CONTAINERS:
+            yield from _items(child)
+        elif child.type.startswith("preproc_if") or child.type in ("preproc_else", "preproc_elif"):
+            condition = child.child_by_field_name("condition")
+            disabled = condition is not None and condition.text.strip() == b"0"
+            yield first, last, child, "preprocessor"
+            if not disabled:
+                yield from _items(child)
+        elif child.type.startswith("preproc_") or child.type == "#endif":
+            yield first, last, child, "preprocessor"
+        else:
+            yield first, last, child, None
 
 
-def _node_kind(node: Node, row: int) -> str:
-    if node.type.startswith("preproc_") or node.type == "#endif":
-        return "preprocessor"
-    if _has_enum_at(node, row):
+def _covering(items: list[Item], starts: list[int], row: int) -> Item | None:
+    """Return the innermost item covering ``row`` (the one starting last)."""
+    for index in range(bisect_right(starts, row) - 1, -1, -1):
+        if items[index][1] >= row:
+            return items[index]
+    return None
+
+
+def _node_kind(node: Node, row: int, width: int) -> str:
+    if _in_enumerator_list(node, row, width):
         return "enum"
     if node.type == "declaration":
         return _declaration_kind(node)
@@ -210,19 +238,28 @@ def _node_kind(node: Node, row: int) -> str:
         "template_declaration",
         "alias_declaration",
         "using_declaration",
+        "struct_specifier",
+        "class_specifier",
+        "union_specifier",
+        "enum_specifier",
+        ";",
     ):
-        return "declaration"
-    if node.type in ("struct_specifier", "class_specifier", "union_specifier", "enum_specifier"):
-        return "declaration"
-    if node.type == ";":
         return "declaration"
     return "unknown"
 
 
-def _has_enum_at(node: Node, row: int) -> bool:
-    if node.type == "enumerator_list":
-        return _covers(node, row)
-    return any(_covers(child, row) and _has_enum_at(child, row) for child in node.children)
+def _in_enumerator_list(node: Node, row: int, width: int) -> bool:
+    """Say whether the row lies in an enumeration's body (its head and braces included)."""
+    inner: Node | None = node.descendant_for_point_range((row, 0), (row, max(width, 1)))
+    while inner is not None:
+        if inner.type == "enumerator_list" or (
+            inner.type == "enum_specifier" and inner.child_by_field_name("body") is not None
+        ):
+            return True
+        if inner == node:
+            return False
+        inner = inner.parent
+    return False
 
 
 def _declaration_kind(node: Node) -> str:
