@@ -264,6 +264,10 @@ def _parse_delta(tokens: _Tokens) -> Delta:
     fields: dict[bytes, list[tuple[str, bytes]]] = {}
     start = tokens.start
     while not _is_revision(tokens) and not tokens.is_word(b"desc"):
+        if tokens.kind == _EOF:
+            raise RcsParseError(
+                f"unexpected end of file before 'desc', in revision {revision}", tokens.start
+            )
         if tokens.kind != _WORD:
             raise RcsParseError(
                 f"expected a keyword in revision {revision} but found {tokens.text()!r}",

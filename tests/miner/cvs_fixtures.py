@@ -1,0 +1,121 @@
+"""Build real CVS and RCS repositories for tests, with the real ``cvs`` and ``rcs`` tools.
+
+:class:`CvsRepository` drives ``cvs`` in local mode (init, import, checkout, add, commit,
+remove, tag, update), so its ``,v`` files carry real commitids and the real commit times.
+:func:`rcs_history` uses ``ci`` with ``-d`` and ``-w`` to write ``,v`` files whose revision
+dates and authors a test chooses, which is how the time window is tested without sleeping.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+@dataclass
+class CvsRepository:
+    """A CVS repository (``root``) with one module and a working copy of it (``work``)."""
+
+    root: Path
+    module: str
+    work: Path
+
+    @classmethod
+    def create(
+        cls,
+        base: Path,
+        module: str = "mod",
+        files: dict[str, bytes] | None = None,
+        vendor: str = "VENDOR",
+        release: str = "R1",
+    ) -> CvsRepository:
+        """Create the repository and import ``files`` as the module's first version."""
+        root = base / "cvsroot"
+        _run(["cvs", "-d", str(root), "init"], base)
+        source = base / "import"
+        for name, content in (files or {"README": b"readme\n"}).items():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes(content)
+        _run(
+            [
+                "cvs",
+                "-Q",
+                "-d",
+                str(root),
+                "import",
+                "-m",
+                "initial import",
+                module,
+                vendor,
+                release,
+            ],
+            source,
+        )
+        _run(["cvs", "-Q", "-d", str(root), "checkout", "-d", "work", module], base)
+        return cls(root, module, base / "work")
+
+    @property
+    def location(self) -> Path:
+        """The module directory of ``,v`` files, what :class:`CvsSource` reads."""
+        return self.root / self.module
+
+    def cvs(self, *args: str) -> str:
+        """Run a ``cvs`` command in the working copy."""
+        return _run(["cvs", "-Q", "-d", str(self.root), *args], self.work)
+
+    def write(self, name: str, content: bytes) -> None:
+        """Write a file of the working copy."""
+        (self.work / name).parent.mkdir(parents=True, exist_ok=True)
+        (self.work / name).write_bytes(content)
+
+    def add(self, *names: str, binary: bool = False) -> None:
+        """Schedule new files (and their directories) for addition."""
+        for name in names:
+            parts = Path(name).parts
+            for depth in range(1, len(parts)):
+                directory = "/".join(parts[:depth])
+                if not (self.work / directory / "CVS").exists():
+                    self.cvs("add", directory)
+        self.cvs("add", *(["-kb"] if binary else []), *names)
+
+    def commit(self, message: str, *names: str) -> None:
+        """Commit (all changes, or only ``names``) with ``message``."""
+        self.cvs("commit", "-m", message, *names)
+
+    def remove(self, *names: str) -> None:
+        """Delete files and schedule their removal."""
+        for name in names:
+            (self.work / name).unlink()
+        self.cvs("remove", *names)
+
+
+def rcs_history(
+    directory: Path, name: str, revisions: list[tuple[bytes, datetime, str, str]]
+) -> Path:
+    """Write ``directory/name,v`` with ``ci``: one trunk revision per ``(text, date, author, log)``.
+
+    Dates are UTC. Returns the ``,v`` file.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    work = directory / name
+    for index, (text, date, author, log) in enumerate(revisions):
+        work.write_bytes(text)
+        args = ["ci", "-q", "-l", f"-d{date:%Y-%m-%d %H:%M:%S}Z", f"-w{author}", f"-m{log}"]
+        if index == 0:
+            args += ["-i", "-t-test file"]
+        _run([*args, name], directory, env={"TZ": "UTC"})
+    work.unlink()
+    _run(["rcs", "-q", "-u", f"{name},v"], directory)
+    return directory / f"{name},v"
