@@ -79,8 +79,12 @@ class UpdateOutcome:
     refused: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
-    def dip(self, report: WorkloadReport, baseline: float = 1.0, window: float = 1.0) -> float:
-        """Throughput lost while it was applied: 1 - mean(window after) / mean(baseline before)."""
+    def dip(self, report: WorkloadReport, baseline: float = 2.0, window: float = 1.0) -> float:
+        """Throughput lost while it was applied: 1 - mean(window after) / mean(baseline before).
+
+        The window runs from when the update was applied until it completed, and at least
+        ``window`` seconds (throughput in 100 ms buckets is too noisy for less).
+        """
         before = report.mean_jobs_per_minute(self.started - baseline, self.started)
         end = max(self.finished or self.started, self.started + window)
         during = report.mean_jobs_per_minute(self.started, end)

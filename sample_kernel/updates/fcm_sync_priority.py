@@ -11,11 +11,13 @@ first call, the rest by the background converter.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from typing import Any
 
 from sample_kernel import fcm
 from sample_kernel.catalogue import Change
+from sample_kernel.services import KernelServices
 from sample_kernel.tracing import TracePoint
 from update_runtime import TransferContext, Update
 
@@ -24,6 +26,21 @@ Op = tuple[int, int, bool]
 
 class FCMFile(fcm.FCMFile, version=2):
     """Page cache of one file; forced IO operations are written before unforced ones."""
+
+    def __init__(self, k: KernelServices, file_id: int) -> None:
+        self.k = k
+        self.file_id = file_id
+        self.cond = threading.Condition()
+        self.words: dict[int, int] = {}
+        self.dirty: set[int] = set()
+        self.forced_queue: deque[Op] = deque()
+        """Forced IO operations ``(sequence, offset, forced)``: written first."""
+        self.unforced_queue: deque[Op] = deque()
+        """Unforced write-back, written when no forced operation waits."""
+        self.outstanding: set[int] = set()
+        self.waiters: list[int] = []
+        self.next_seq = 1
+        self.forced_syncs = 0
 
     def _queue_dirty(self, forced: bool) -> None:
         queue = self.forced_queue if forced else self.unforced_queue

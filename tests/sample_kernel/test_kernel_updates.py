@@ -297,3 +297,16 @@ def test_other_objects_keep_serving_while_an_update_waits_for_quiescence(
     assert kernel.runtime.obj(session.process).version == 2
     assert kernel.runtime.obj(session.process).pending == 1 << 4
     session.close()
+
+
+def test_objects_created_after_an_update_have_the_new_layout(kernel: Kernel) -> None:
+    kernel.runtime.finish(kernel.apply("fcm_sync_priority"))
+    session = kernel.open_session(7)  # its files are new FCMFile objects, made by version 2
+    fcm = kernel.runtime.obj(kernel.fcms[14])
+    assert fcm.version == 2 and set(fcm.export_state()) == set(
+        kernel.runtime.obj(kernel.fcms[1_000_000]).export_state()
+    )
+    session.file_write(0, 3, 33)
+    session.file_sync(0, True)
+    assert kernel.device.read(14, 3) == 33
+    session.close()
