@@ -63,7 +63,9 @@ class InterfaceFact:
     @property
     def subject(self) -> str:
         """Name the changed interface: ``Scope::member`` or the scope."""
-        return f"{self.scope}::{self.member}" if self.member else self.scope
+        if not self.member or self.member == self.scope:
+            return self.scope
+        return f"{self.scope}::{self.member}"
 
 
 @dataclass(frozen=True)

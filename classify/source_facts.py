@@ -187,10 +187,24 @@ def global_line_kinds(
             result[line] = "unknown"
         elif item[3] is not None:
             result[line] = item[3]
+        elif item[2].has_error:
+            result[line] = _line_kind(rows[row])
         else:
             width = widths[row] if row < len(widths) else 0
             result[line] = _node_kind(item[2], row, width)
     return result
+
+
+def _line_kind(line: bytes) -> str:
+    """Guess from the text alone, where the grammar failed (macros it cannot know)."""
+    text = line.strip()
+    if re.search(rb"\benum\b", text):
+        return "enum"
+    if b"=" in text.replace(b"==", b""):
+        return "data"
+    if b"(" in text and text.endswith((b";", b",")):
+        return "declaration"
+    return "unknown"
 
 
 Item = tuple[int, int, Node, "str | None"]
@@ -265,10 +279,23 @@ def _in_enumerator_list(node: Node, row: int, width: int) -> bool:
 def _declaration_kind(node: Node) -> str:
     storage = {c.text for c in node.children if c.type == "storage_class_specifier"}
     declarators = node.children_by_field_name("declarator")
-    if b"extern" in storage and not any(d.type == "init_declarator" for d in declarators):
+    initialised = any(d.type == "init_declarator" for d in declarators)
+    if not declarators or (b"extern" in storage and not initialised):
         return "declaration"
-    if declarators and all(d.type == "function_declarator" for d in declarators):
+    if all(_is_function_declarator(d) for d in declarators):
         return "declaration"
-    if not declarators:
-        return "declaration"
+    if not initialised and b"(" in (node.text or b""):
+        return "declaration"  # a prototype behind macros: ZEXTERN int f OF((int));
     return "data"
+
+
+def _is_function_declarator(node: Node) -> bool:
+    """Say whether a declarator declares a function (through pointers and parentheses)."""
+    while node.type in ("pointer_declarator", "reference_declarator", "parenthesized_declarator"):
+        inner = node.child_by_field_name("declarator") or (
+            node.named_children[-1] if node.named_children else None
+        )
+        if inner is None:
+            return False
+        node = inner
+    return node.type == "function_declarator"

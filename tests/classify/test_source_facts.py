@@ -50,6 +50,9 @@ static int __init foo_init(void) { return 0; }
 int dead;
 #endif
 struct vattr;
+FILE *gzfopen(const char *, const char *);
+ZEXTERN int ZEXPORTVA gzprintf OF((gzFile file, const char *format, ...));
+int (*handler)(int) = NULL;
 """
 
 
@@ -92,6 +95,9 @@ def test_init_marked() -> None:
         (18, "preprocessor"),
         (19, "preprocessor"),
         (21, "declaration"),
+        (22, "declaration"),
+        (23, "declaration"),
+        (24, "data"),
         (99, "unknown"),
     ],
 )

@@ -236,3 +236,9 @@ def test_contexts_outside_the_population_do_not_count(
 )
 def test_shape(changes: tuple[str, ...], shape: str) -> None:
     assert shape_of(tuple(method(f"f{i}", change) for i, change in enumerate(changes))) == shape
+
+
+def test_interface_subject_names_a_prototype_once() -> None:
+    assert InterfaceFact("a.c", "f", "f", "prototype-removed", False).subject == "f"
+    assert InterfaceFact("a.H", "A", "g", "virtual-removed", False).subject == "A::g"
+    assert InterfaceFact("a.H", "A", None, "class-removed", False).subject == "A"
