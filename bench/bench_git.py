@@ -7,10 +7,11 @@ converted with ``cvs-fast-export | git fast-import`` (or any git repository give
 - ``git log -p`` alone (git's own streaming diff, output thrown away);
 - the git source alone (dsukit's one ``git log --raw -p -z`` parsed into records, plus every
   code file's two sides read through ``git cat-file --batch``: no cleaning, no database);
-- ``dsukit mine`` (the whole stage: source, cleaning and diffing, SQLite), in a subprocess,
-  with its peak RSS, for half of the history and for all of it (memory must stay flat);
+- ``dsukit mine`` (the whole stage: source, cleaning and diffing, SQLite), in a subprocess
+  whose RSS is sampled as it goes (memory must stay flat as history grows), with one process
+  and with ``--jobs`` worker processes;
 - a PyDriller loop reading the same diffs and file versions (``diff``, ``source_code``,
-  ``source_code_before`` of every modified file), on the first ``--pydriller-commits``.
+  ``source_code_before`` of every modified file).
 
 Run: ``python3 bench/bench_git.py`` (add ``--repo DIR`` to reuse a converted repository).
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,8 +41,9 @@ from miner.db import open_database
 from miner.options import MineOptions
 from miner.sources import open_source
 options = MineOptions(refs=(sys.argv[2],))
+source = open_source(Path(sys.argv[1]), "git", options)
 with Session(open_database(sys.argv[3])) as session:
-    stats = stage.run(session, open_source(Path(sys.argv[1]), "git", options), options, False)
+    stats = stage.run(session, source, options, False, jobs=int(sys.argv[4]))
 print(json.dumps({"transactions": stats.transactions, "files": stats.file_revisions,
                   "seconds": stats.seconds, "diff_seconds": stats.diff_seconds}))
 """
@@ -92,23 +95,47 @@ def time_source_only(repo: Path, tip: str) -> tuple[float, int]:
     return time.perf_counter() - started, count
 
 
-def run_stage(repo: Path, tip: str, workdir: Path) -> dict[str, float]:
-    """Run the whole stage in a subprocess; return its figures and peak RSS (MiB)."""
-    db = workdir / f"stage-{tip[:8]}.sqlite"
+def _rss_mib(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
+
+
+def _stored(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=30) as connection:
+            return connection.execute("SELECT count(*) FROM txn").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def run_stage(repo: Path, tip: str, workdir: Path, jobs: int) -> dict:
+    """Run the whole stage in a subprocess; return its figures and its RSS along the way."""
+    db = workdir / f"stage-{tip[:8]}-{jobs}.sqlite"
     process = subprocess.Popen(
-        [sys.executable, "-c", STAGE_SCRIPT, str(repo), tip, f"sqlite:///{db}"],
+        [sys.executable, "-c", STAGE_SCRIPT, str(repo), tip, f"sqlite:///{db}", str(jobs)],
         stdout=subprocess.PIPE,
         cwd=PROJECT_ROOT,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
+    samples: list[tuple[int, float]] = []
+    while process.poll() is None:
+        samples.append((_stored(db), _rss_mib(process.pid)))
+        time.sleep(0.5)
     assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
+    if process.returncode != 0:
         raise SystemExit(f"the stage failed on {tip}")
-    figures = json.loads(output)
-    figures["rss_mib"] = usage.ru_maxrss / 1024
+    figures = json.loads(process.stdout.read())
+    figures["rss"] = samples
     return figures
+
+
+def rss_at(samples: list[tuple[int, float]], done: int) -> float:
+    """Return the largest RSS seen before ``done`` transactions were stored."""
+    return max((rss for count, rss in samples if count <= done), default=0.0)
 
 
 def time_pydriller(repo: Path, commits: list[str]) -> float:
@@ -125,38 +152,45 @@ def time_pydriller(repo: Path, commits: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, help="a git repository (default: convert MirOS)")
-    parser.add_argument("--pydriller-commits", type=int, default=600)
+    parser.add_argument("--commits", type=int, help="only the first N commits of HEAD")
+    parser.add_argument("--jobs", type=int, default=2, help="also run the stage with N workers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         repo = args.repo or convert_mirbsd(workdir / "mirbsd")
-        history = git_lines(repo, "rev-list", "--reverse", "HEAD")
-        full_tip, half_tip = history[-1], history[len(history) // 2 - 1]
-        n = len(history)
-        print(f"history: {repo}, {n} commits on HEAD")
-        log_seconds = time_git_log_p(repo, full_tip)
-        source_seconds, _ = time_source_only(repo, full_tip)
-        half = run_stage(repo, half_tip, workdir)
-        full = run_stage(repo, full_tip, workdir)
-        sample = history[: args.pydriller_commits]
-        pyd_rate = len(sample) / time_pydriller(repo, sample)
-        stage_rate = full["transactions"] / full["seconds"]
+        history = git_lines(repo, "rev-list", "--reverse", "HEAD")[: args.commits]
+        tip, n = history[-1], len(history)
+        print(f"history: {repo}, the first {n} commits of HEAD (up to {tip[:12]})")
+        log_seconds = time_git_log_p(repo, tip)
+        source_seconds, _ = time_source_only(repo, tip)
+        stage = run_stage(repo, tip, workdir, 1)
+        parallel = run_stage(repo, tip, workdir, args.jobs) if args.jobs > 1 else None
+        pydriller_seconds = time_pydriller(repo, history)
         rows = [
-            ("git log -p", n / log_seconds),
-            ("dsukit git source (records + code blobs)", n / source_seconds),
-            ("dsukit mine (whole stage)", stage_rate),
-            (f"PyDriller loop (first {len(sample)} commits)", pyd_rate),
+            ("git log -p", log_seconds),
+            ("dsukit git source (records + code blobs read)", source_seconds),
+            ("dsukit mine (whole stage, 1 process)", stage["seconds"]),
+            ("PyDriller loop (diff + both sides of each file)", pydriller_seconds),
         ]
-        for name, rate in rows:
-            print(f"{name:48s} {rate:10.1f} commits/s")
-        print(f"dsukit mine / PyDriller: {stage_rate / pyd_rate:.1f}x (target >= 8x)")
-        print(f"git log -p / dsukit mine: {n / log_seconds / stage_rate:.1f}x (target <= 3x)")
-        share = full["diff_seconds"] / full["seconds"]
-        print(f"stage time in reading versions, cleaning and diffing: {share:.0%}")
+        if parallel:
+            rows.insert(3, (f"dsukit mine --jobs {args.jobs}", parallel["seconds"]))
+        for name, seconds in rows:
+            print(f"{name:50s} {seconds:8.1f} s {n / seconds:9.1f} commits/s")
         print(
-            f"peak RSS: half history ({half['transactions']} commits) {half['rss_mib']:.0f} MiB, "
-            f"full ({full['transactions']}) {full['rss_mib']:.0f} MiB"
+            f"dsukit mine is {pydriller_seconds / stage['seconds']:.1f}x PyDriller (target >= 8x)"
         )
+        print(f"git log -p is {stage['seconds'] / log_seconds:.1f}x dsukit mine (target <= 3x)")
+        print(
+            f"the git source alone is {source_seconds / log_seconds:.1f}x git log -p's time, "
+            f"{pydriller_seconds / source_seconds:.1f}x faster than PyDriller"
+        )
+        print(
+            f"stage time spent reading versions, cleaning and diffing: "
+            f"{stage['diff_seconds'] / stage['seconds']:.0%}"
+        )
+        quarters = [rss_at(stage["rss"], n * q // 4) for q in (1, 2, 3, 4)]
+        print("peak RSS after 1/4, 1/2, 3/4, all of the history: "
+              + ", ".join(f"{rss:.0f}" for rss in quarters) + " MiB")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -103,6 +103,14 @@ def _list_skipped(engine: object, location: str) -> None:
     help="CVS: only report how well the window alone reproduces commitid groups.",
 )
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes that clean and diff file versions.",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Show a progress bar (default: on a tty)."
 )
 def mine_command(  # noqa: PLR0913 (one parameter per option)

@@ -148,16 +148,26 @@ def _progress(source: HistorySource, known: frozenset[str], enabled: bool | None
 
 
 def _new_batches(
-    records: Iterable[TransactionRecord], known: frozenset[str], seen: set[str], batch_size: int
+    records: Iterable[TransactionRecord],
+    known: frozenset[str],
+    seen: set[str] | None,
+    batch_size: int,
 ) -> Iterator[list[TransactionRecord]]:
-    """Group the records not in ``known`` into batches; note every key in ``seen``."""
+    """Group the records not in ``known`` into batches.
+
+    :param seen: where to note every key yielded (complete scans: to find regrouped ones);
+        ``None`` for a source that yields only new records once each (git), keeping memory flat.
+    """
     batch: list[TransactionRecord] = []
     files = 0
     for record in records:
-        if record.key in seen:
-            logger.warning("the source yielded transaction %s twice; kept the first", record.key)
-            continue
-        seen.add(record.key)
+        if seen is not None:
+            if record.key in seen:
+                logger.warning(
+                    "the source yielded transaction %s twice; kept the first", record.key
+                )
+                continue
+            seen.add(record.key)
         if record.key in known:
             continue
         batch.append(record)
@@ -199,7 +209,7 @@ def run(
     )
     scan = source.scan(known)
     builder = _row_builder(source, options, jobs)
-    seen: set[str] = set()
+    seen: set[str] | None = set() if scan.complete else None
     transactions = files = 0
     diff_seconds = 0.0
     try:
@@ -218,7 +228,7 @@ def run(
                 bar.update(len(built))
     finally:
         builder.close()
-    removed = _finish(session, repository_id, source, scan, known - seen)
+    removed = _finish(session, repository_id, source, scan, known - (seen or set()))
     return MineStats(
         location=str(source.location),
         kind=source.kind,

@@ -30,7 +30,7 @@ def test_mine_prints_one_summary_line_and_second_run_finds_nothing(history_repo,
     assert code == 0, out
     match = SUMMARY.match(out.strip().splitlines()[-1])
     assert match and int(match[1]) == int(history_repo.repo.git("rev-list", "--count", "HEAD"))
-    code, out, _ = run(str(history_repo.path), "--db", db_url)
+    code, out, _ = run(str(history_repo.path), "--db", db_url, "--jobs", "2")
     assert out.strip().startswith("0 transactions, 0 file revisions")
 
 
