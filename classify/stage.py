@@ -44,6 +44,9 @@ from miner.models import FileRevision, Transaction
 
 log = logging.getLogger(__name__)
 BATCH = 200
+RULES_VERSION = 2
+"""Bumped whenever the rules' or the purpose guess's code changes what it decides, so that
+stored verdicts are recomputed after an upgrade."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ class Hashes:
     contexts: str
 
 
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def registry_digest(registry: UnitRegistry) -> str:
     """Return a short hash of what the history says about units."""
     text = json.dumps(
@@ -99,7 +106,7 @@ def registry_digest(registry: UnitRegistry) -> str:
             sorted(registry.table_functions),
         ]
     )
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _short(text)
 
 
 def run(
@@ -119,10 +126,10 @@ def run(
     registry = build_registry(session, config, texts)
     parts = config.section_hashes()
     hashes = Hashes(
-        parts["rules"],
+        _short(f"{RULES_VERSION}:{parts['rules']}"),
         registry_digest(registry),
         parts["cutoff"],
-        parts["purpose"],
+        _short(f"{RULES_VERSION}:{parts['purpose']}"),
         parts["contexts"],
     )
     transactions = list(
