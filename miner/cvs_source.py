@@ -130,18 +130,33 @@ class CvsSource:
         return not options.paths or any(path.startswith(prefix) for prefix in options.paths)
 
     def read_version(self, change: FileChange, side: str) -> bytes | None:
-        """Return the text of the ``old`` or ``new`` side, keyword values collapsed."""
+        """Return the text of the ``old`` or ``new`` side, keyword values collapsed.
+
+        ``None`` for an absent side, and for a revision that cannot be rebuilt (logged with
+        the reason; the mining stage lists it as skipped).
+        """
         if side not in ("old", "new"):
             raise ValueError(f"side must be 'old' or 'new', not {side!r}")
         revision = change.old_version if side == "old" else change.new_version
         if revision is None or change.rcs_file is None:
             return None
-        texts = self._revision_texts(change.rcs_file)
+        try:
+            return self.text(change.rcs_file, revision)
+        except UnreadableRevision as error:
+            logger.warning("%s", error)
+            return None
+
+    def text(self, rcs_file: str, revision: str) -> bytes:
+        """Return the text of ``revision`` of ``rcs_file``, keyword values collapsed.
+
+        :raises UnreadableRevision: the file or the revision cannot be read.
+        """
+        texts = self._revision_texts(rcs_file)
         before = texts.cached_lines
         try:
             text = texts.text(revision)
         except RevisionError as error:
-            raise UnreadableRevision(f"{change.rcs_file}: {error}") from None
+            raise UnreadableRevision(f"{rcs_file}: {error}") from None
         finally:
             self._cached_lines += texts.cached_lines - before
             self._evict()

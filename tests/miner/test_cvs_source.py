@@ -161,11 +161,16 @@ def test_a_directory_without_rcs_files_is_not_a_repository(tmp_path: Path) -> No
         CvsSource(tmp_path)
 
 
-def test_reading_an_unknown_revision_names_it(repository: CvsRepository, records: list) -> None:
+def test_an_unreadable_revision_reads_as_none_and_is_logged(
+    repository: CvsRepository, records: list, caplog: pytest.LogCaptureFixture
+) -> None:
     change = records[1].files[0]
     bogus = type(change)(**{**change.__dict__, "new_version": "1.99"})
+    source = CvsSource(repository.location)
+    assert source.read_version(bogus, "new") is None
+    assert "revision 1.99 does not exist" in caplog.text
     with pytest.raises(UnreadableRevision, match="1.99"):
-        CvsSource(repository.location).read_version(bogus, "new")
+        source.text(change.rcs_file, "1.99")
 
 
 @pytest.mark.skipif(not PATHOLOGIES.exists(), reason="needs ../shared/data/cvs/pathologies")
