@@ -210,10 +210,10 @@ def _changed_parts(
     rows: Iterator[VerdictRow] | Sequence[VerdictRow], hashes: Hashes
 ) -> tuple[str, ...]:
     names = (
-        ("rules", "rules settings"),
+        ("rules", "rules settings (or dsukit's rules)"),
         ("units", "units found in the history"),
         ("cutoff", "date cutoff"),
-        ("purpose", "purpose settings"),
+        ("purpose", "purpose settings (or dsukit's purpose rules)"),
         ("contexts", "contexts settings"),
     )
     changed: set[str] = set()

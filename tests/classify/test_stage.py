@@ -357,7 +357,7 @@ def test_rerun_is_incremental_and_says_what_changed(study: tuple[Engine, Path]) 
     assert (purposes.recomputed, purposes.updated, purposes.changed) == (
         0,
         9,
-        ("purpose settings",),
+        ("purpose settings (or dsukit's purpose rules)",),
     )
     assert _verdicts(engine)["t2"].purpose == "performance"
     # New units recompute everything.
@@ -365,7 +365,7 @@ def test_rerun_is_incremental_and_says_what_changed(study: tuple[Engine, Path]) 
         config.read_text().replace('bases = ["Obj"]', 'bases = ["Obj"]\nclasses = ["main"]')
     )
     units = _run(engine, config)
-    assert (units.recomputed, units.changed) == (9, ("rules settings",))
+    assert (units.recomputed, units.changed) == (9, ("rules settings (or dsukit's rules)",))
     assert "rules settings" in units.summary()
 
 
