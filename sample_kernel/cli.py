@@ -8,6 +8,7 @@ import click
 
 from sample_kernel.catalogue import changes
 from sample_kernel.demo import DemoConfig, DemoResult, run_demo
+from sample_kernel.history import HistoryError, write_history
 from sample_kernel.workload import WorkloadError
 
 
@@ -39,6 +40,12 @@ def _print_result(result: DemoResult) -> None:
     show_default=True,
     help="Seconds the workload runs; the update schedule stretches with it.",
 )
+@click.option(
+    "--history",
+    "history_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the kernel's history as a git repository in this new directory.",
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of the job mix.")
 @click.option(
     "--png",
@@ -47,7 +54,9 @@ def _print_result(result: DemoResult) -> None:
     show_default=True,
     help="Where to write the timeline figure.",
 )
-def replay_command(demo: bool, list_: bool, duration: float, seed: int, png: Path) -> None:
+def replay_command(
+    demo: bool, list_: bool, history_dir: Path | None, duration: float, seed: int, png: Path
+) -> None:
     """Replay the sample kernel's changes as live updates while a workload runs.
 
     With --demo: boots the simulated PPC64 object kernel, starts an AIM7-style
@@ -58,10 +67,22 @@ def replay_command(demo: bool, list_: bool, duration: float, seed: int, png: Pat
     writes a PNG timeline (jobs/min with update phases; objects pending
     conversion).
 
+    With --history DIR: writes the kernel's versions as a git repository (one
+    commit per change) for the miner.
+
     Example:
 
         dsukit replay --demo --duration 12 --png timeline.png
+        dsukit replay --history kernel-history && dsukit mine kernel-history
     """
+    if history_dir is not None:
+        try:
+            commits = write_history(history_dir)
+        except HistoryError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"wrote the kernel's history: {len(commits)} commits in {history_dir}")
+        if not (demo or list_):
+            return
     if list_:
         for item in changes():
             study = " (study)" if item.study else ""
@@ -69,7 +90,10 @@ def replay_command(demo: bool, list_: bool, duration: float, seed: int, png: Pat
         if not demo:
             return
     if not demo:
-        raise click.UsageError("nothing to replay: pass --demo (or --list to see the changes)")
+        raise click.UsageError(
+            "nothing to replay: pass --demo (or --list to see the changes, --history DIR to "
+            "write them as a git repository)"
+        )
     from sample_kernel.timeline import write_timeline  # matplotlib only when drawing
 
     config = DemoConfig(seed=seed).scaled(duration)

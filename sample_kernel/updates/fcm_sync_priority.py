@@ -38,7 +38,9 @@ class FCMFile(fcm.FCMFile, version=2):
         self.unforced_queue: deque[Op] = deque()
         """Unforced write-back, written when no forced operation waits."""
         self.outstanding: set[int] = set()
+        """Sequence numbers queued and not yet written."""
         self.waiters: list[int] = []
+        """Threads waiting in a forced sync, by the sequence number they wait for."""
         self.next_seq = 1
         self.forced_syncs = 0
 

@@ -25,12 +25,12 @@ class PM(Updatable, version=2):
 
     @virtual
     def getFrame(self) -> int:
-        """Allocate one frame."""
+        """Allocate one frame; return its number or -ENOMEM."""
         raise NotImplementedError
 
     @virtual
     def freeFrame(self, frame: int) -> int:
-        """Give back ``frame``."""
+        """Give back ``frame``; return 0 or -EINVAL if this PM does not own it."""
         raise NotImplementedError
 
     @virtual
@@ -40,7 +40,7 @@ class PM(Updatable, version=2):
 
     @virtual
     def framesInUse(self) -> int:
-        """Return how many frames this PM holds."""
+        """Return how many frames this PM has handed out and not had back."""
         raise NotImplementedError
 
 
@@ -84,6 +84,10 @@ class Process(signal_delivery_fix.Process, version=3):
     """A process compiled against the new PM interface."""
 
     def exit(self) -> int:
+        """Give back every frame and destroy the process's region and page manager.
+
+        Returns how many frames went back to the root page manager.
+        """
         self.k.ott[self.region][REGION_UNMAP_ALL]()
         frames = self.k.ott[self.pm][LEAF_RELEASE_ALL]()
         self.k.destroy(self.region)

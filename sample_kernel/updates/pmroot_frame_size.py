@@ -50,9 +50,11 @@ class PMLeaf(pm.PMLeaf, version=2):
     """A leaf that calls the root with the frame size (the updated caller)."""
 
     def _root_get(self) -> int:
+        """Take a frame of the base page size from the root page manager."""
         return self.k.ott[self.k.well_known("pm_root")][ROOT_GET](FRAME_SIZE)
 
     def _root_free(self, frame: int) -> None:
+        """Give ``frame`` (of the base page size) back to the root page manager."""
         self.k.ott[self.k.well_known("pm_root")][ROOT_FREE](frame, FRAME_SIZE)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sample_kernel import process
 from sample_kernel.catalogue import Change
+from sample_kernel.process import NSIG
 from sample_kernel.tracing import TracePoint
 from update_runtime import Update
 
@@ -18,9 +19,10 @@ class Process(process.Process, version=2):
     """A process whose signal delivery starts at signal 1."""
 
     def deliverSignals(self) -> int:
+        """Deliver every pending signal, lowest first; return how many were delivered."""
         count = 0
         with self.lock:
-            for signal in range(1, process.NSIG):
+            for signal in range(1, NSIG):
                 if self.pending & (1 << signal):
                     self.pending &= ~(1 << signal)
                     self.delivered[signal] += 1
