@@ -20,6 +20,8 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
+from tqdm import tqdm
+
 from miner.cvs_history import FileHistory, file_history, working_path
 from miner.git_source import check_readable, decode
 from miner.options import MineOptions
@@ -81,12 +83,16 @@ class CvsSource:
 
     @property
     def rule(self) -> WindowRule:
-        """The window rule the options ask for."""
-        return WindowRule(self.options.window_seconds, self.options.fixed_window)
+        """The window rule the options ask for (``cross_branch``, where the options have it)."""
+        cross_branch = bool(getattr(self.options, "cross_branch", False))
+        return WindowRule(
+            self.options.window_seconds, self.options.fixed_window, same_branch=not cross_branch
+        )
 
     def histories(self, skipped: list[SkippedFile]) -> Iterator[FileHistory]:
         """Yield the history of every readable ``,v`` file, adding the others to ``skipped``."""
-        for rcs_file in self.files:
+        files = tqdm(self.files, desc="reading ,v files", unit=" file", disable=None, leave=False)
+        for rcs_file in files:
             try:
                 rcs = load_rcs(self.location, rcs_file)
             except (RcsParseError, OSError) as error:
@@ -110,14 +116,16 @@ class CvsSource:
     def _records(self, skipped: list[SkippedFile]) -> Iterator[TransactionRecord]:
         changes: dict[tuple[str, str], FileChange] = {}
         revisions = []
+        found = 0
         for history in self.histories(skipped):
+            found += len(history.revisions)
             for revision in history.revisions:
                 change = history.changes[revision.revision]
                 if self._wanted(revision.time, change.path):
                     revisions.append(revision)
                     changes[(revision.rcs_file, revision.revision)] = change
-        if not revisions and not skipped:
-            raise EmptyRepository(f"{self.location} has no revisions")
+        if not found and not skipped:
+            raise EmptyRepository(f"{self.location} holds ,v files but no revisions")
         for group in group_transactions(revisions, self.rule):
             yield _record(group, changes)
 
