@@ -57,20 +57,10 @@ class Updater:
 
     def mark(self, handle: UpdateHandle, entry: Entry) -> None:
         """Point ``entry`` at ``handle``'s stub."""
-        with entry.lock:
-            if not entry.live or entry.obj.type_name not in handle.plan:
-                return
-            if (
-                handle.only_old_class
-                and type(entry.obj) is not handle.plan[entry.obj.type_name].old_class
-            ):
-                return
-            entry.pending.append(handle)
-            handle.unconverted[entry.ref] = entry
-            self.runtime.table.vtables[entry.ref] = Stub(self._dispatch, entry)
+        self._mark_all(handle, [entry])
 
     def _mark_all(self, handle: UpdateHandle, entries: list[Entry]) -> None:
-        """Mark many entries of one type: :meth:`mark` with the lookups hoisted out of the loop."""
+        """Point many entries of one type at ``handle``'s stub (skipping dead ones)."""
         vtables, dispatch, unconverted = (
             self.runtime.table.vtables,
             self._dispatch,
@@ -191,16 +181,13 @@ class Updater:
         started = time.perf_counter()
         with self._factories_locked(handle) as factories:
             prepared = []
-            # New references are reserved before any transfer runs, so ctx.translate always works.
-            entries = sorted(
-                handle.unconverted.values(),
-                key=lambda e: handle.plan[e.obj.type_name].adaptor is None,
-            )
+            entries = list(handle.unconverted.values())
             try:
                 for entry in entries:
                     with entry.lock:
                         self.convert_ready(entry)
                 entries = [e for e in entries if e.live and handle in e.pending]
+                # New references first, so a transfer's ctx.translate works in any order.
                 self.runtime.installer.reserve(handle, entries)
                 for entry in entries:
                     with entry.lock:
