@@ -15,7 +15,6 @@ Typical use by a kernel::
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,7 +145,7 @@ class Runtime:
         for handle in list(entry.pending) if entry is not None else ():
             handle.count("interrupted")
             if handle.snapshot is not None:
-                self.generations.release(handle.snapshot, threading.get_ident())
+                self.generations.release(handle.snapshot, get_ident())
 
     def create(self, key: str | type[Updatable], *args: Any) -> int:
         """Create an object through its factory; return its reference."""
