@@ -66,7 +66,13 @@ def branch_of(revision: str, names: dict[str, str]) -> str | None:
 
 
 def predecessors(rcs: RcsFile) -> dict[str, str]:
-    """Map every revision to the one it follows in history."""
+    """Map every revision to the one it follows in history.
+
+    The first trunk commit after vendor imports (``1.2``) was made from a working file that
+    held the newest import before it: until that commit the vendor branch is the default
+    branch, whatever ``next`` says (``1.2`` always points to ``1.1``). Its predecessor is that
+    import, so that the vendor's own changes are not counted in the local commit.
+    """
     previous: dict[str, str] = {}
     for delta in rcs.deltas.values():
         if delta.next is not None:
@@ -76,7 +82,21 @@ def predecessors(rcs: RcsFile) -> dict[str, str]:
                 previous[delta.next] = delta.revision
         for branch in delta.branches:
             previous[branch] = delta.revision
+    base = _vendor_base_of_first_commit(rcs)
+    if base is not None:
+        previous["1.2"] = base
     return previous
+
+
+def _vendor_base_of_first_commit(rcs: RcsFile) -> str | None:
+    """The newest vendor-branch revision older than ``1.2``, if imports preceded it."""
+    first_commit, paired = rcs.deltas.get("1.2"), import_pair(rcs)
+    if first_commit is None or paired is None or rcs.deltas["1.2"].next != "1.1":
+        return None
+    base, current = None, paired
+    while current is not None and rcs.deltas[current].date <= first_commit.date:
+        base, current = current, rcs.deltas[current].next
+    return base if base != paired else None
 
 
 def import_pair(rcs: RcsFile) -> str | None:

@@ -44,27 +44,21 @@ class CvsRepository:
         """Create the repository and import ``files`` as the module's first version."""
         root = base / "cvsroot"
         _run(["cvs", "-d", str(root), "init"], base)
-        source = base / "import"
-        for name, content in (files or {"README": b"readme\n"}).items():
+        repo = cls(root, module, base / "work")
+        repo.vendor_import(files or {"README": b"readme\n"}, "initial import", vendor, release)
+        _run(["cvs", "-Q", "-d", str(root), "checkout", "-d", "work", module], base)
+        return repo
+
+    def vendor_import(
+        self, files: dict[str, bytes], message: str, vendor: str = "VENDOR", release: str = "R2"
+    ) -> None:
+        """``cvs import`` ``files`` onto the vendor branch (a new release of the vendor's code)."""
+        source = self.root.parent / f"import-{release}"
+        for name, content in files.items():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             (source / name).write_bytes(content)
-        _run(
-            [
-                "cvs",
-                "-Q",
-                "-d",
-                str(root),
-                "import",
-                "-m",
-                "initial import",
-                module,
-                vendor,
-                release,
-            ],
-            source,
-        )
-        _run(["cvs", "-Q", "-d", str(root), "checkout", "-d", "work", module], base)
-        return cls(root, module, base / "work")
+        args = ["import", "-m", message, self.module, vendor, release]
+        _run(["cvs", "-Q", "-d", str(self.root), *args], source)
 
     @property
     def location(self) -> Path:

@@ -156,6 +156,24 @@ def test_bad_files_are_skipped_with_a_sentence_and_never_stop_the_others(
     assert "No such file" in reasons["gone.c,v"]
 
 
+def test_the_first_local_commit_follows_the_newest_import_before_it(tmp_path: Path) -> None:
+    repo = CvsRepository.create(tmp_path, files={"v.c": b"vendor 1\n"})
+    repo.vendor_import({"v.c": b"vendor 2\n"}, "vendor release 2", release="R2")
+    repo.cvs("update")
+    repo.write("v.c", b"vendor 2\nlocal\n")
+    repo.commit("local change")
+    repo.vendor_import({"v.c": b"vendor 3\n"}, "vendor release 3", release="R3")
+    source = CvsSource(repo.location)
+    records = list(source.scan(frozenset()).records)
+    assert [(r.message, r.branch, _files(r)) for r in records] == [
+        ("initial import", "VENDOR", {"v.c": ("added", None, "1.1.1.1")}),
+        ("vendor release 2", "VENDOR", {"v.c": ("modified", "1.1.1.1", "1.1.1.2")}),
+        ("local change", None, {"v.c": ("modified", "1.1.1.2", "1.2")}),
+        ("vendor release 3", "VENDOR", {"v.c": ("modified", "1.1.1.2", "1.1.1.3")}),
+    ]
+    assert source.read_version(records[2].files[0], "old") == b"vendor 2\n"
+
+
 def test_a_directory_without_rcs_files_is_not_a_repository(tmp_path: Path) -> None:
     with pytest.raises(NotARepository, match="holds no ,v files"):
         CvsSource(tmp_path)
