@@ -7,7 +7,15 @@ import pytest
 import runtime_toy_kernel as toy
 from conftest import eventually, hold_inside, start, update_path
 
-from update_runtime import MissingDependency, NotUpdatable, Runtime, UpdateRefused, state_checksum
+from update_runtime import (
+    MissingDependency,
+    NotUpdatable,
+    Runtime,
+    Update,
+    UpdateFailed,
+    UpdateRefused,
+    state_checksum,
+)
 
 ADD, GET, REV = (toy.Counter.slot(n) for n in ("add", "get", "revision"))
 
@@ -122,3 +130,16 @@ def test_a_constructor_blocked_on_an_updated_object_neither_deadlocks_nor_lags(r
     assert handle.status().phase == "complete"
     assert type(rt.obj(child[0])).version == 2  # built as v1, converted before it was handed out
     assert rt.obj(parent).count == 11 and rt.obj(parent).history == [1]
+
+
+def test_a_changed_layout_without_a_transfer_is_refused_by_the_default_transfer(
+    rt: Runtime,
+) -> None:
+    class Declared(toy.Counter, type_name="Counter", version=2):
+        state_fields = ("count", "history", "lock", "limit")
+
+    refs = [rt.create("Counter", 1) for _ in range(2)]
+    before = [state_checksum(rt.obj(r)) for r in refs]
+    with pytest.raises(UpdateFailed, match=r"added \['limit'\], removed \[\]\); the update must"):
+        rt.apply(Update(name="declared", classes=(Declared,)), mode="eager")
+    assert [state_checksum(rt.obj(r)) for r in refs] == before
