@@ -337,6 +337,10 @@ class Runtime:
         """Undo an applied update (lazily converted objects too); return the reversal's handle."""
         return self.reversal.revert(handle)
 
+    def pending_conversions(self) -> int:
+        """Count the objects still waiting for a lazy conversion, over every update."""
+        return sum(len(handle.unconverted) for handle in list(self.applied))
+
     def translate(self, ref: int) -> int:
         """Follow adaptors: the reference of the object that now serves ``ref``'s old interface."""
         while ref in self.forwarding:

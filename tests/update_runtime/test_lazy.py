@@ -42,6 +42,7 @@ def test_the_first_call_converts_and_restarts_and_no_old_code_runs_after_install
     assert all(type(rt.obj(r)).version == 1 for r in refs)
     assert call_all(rt, refs[:3], REV) == [2, 2, 2]
     assert (handle.status().converted, handle.status().pending) == (3, 7)
+    assert rt.pending_conversions() == 7
     assert {r: state_checksum(rt.obj(r)) for r in refs[:3]} == {r: expected[r] for r in refs[:3]}
     assert rt.finish(handle) == 7
     assert handle.status().phase == "complete"
