@@ -84,7 +84,7 @@ def bench_calls(number: int) -> None:
 
 def bench_tracking(loops: int) -> None:
     results = {}
-    for track in (True, False, True, False):
+    for track in (True, False) * 4:
         rt = Runtime()
         factory = rt.register(Counter, track=track)
         ott, add = rt.ott, Counter.slot("add")
