@@ -157,12 +157,12 @@ def file_history(
             )
         is_binary = binary or (texts is not None and new is not None and b"\0" in texts.text(new))
         changes[number] = FileChange(
-            path=_escaped(path),
+            path=escaped_path(path),
             path_raw=_raw(path),
             change_kind=kind,
             old_version=old,
             new_version=new,
-            rcs_file=_escaped(rcs_file),
+            rcs_file=escaped_path(rcs_file),
             is_binary=is_binary,
         )
         log = rcs.texts[number].log if number in rcs.texts else b""
@@ -202,5 +202,6 @@ def _raw(path: str) -> bytes | None:
     return None
 
 
-def _escaped(path: str) -> str:
+def escaped_path(path: str) -> str:
+    """A path as text: bytes that are not UTF-8 become backslash escapes."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -18,11 +18,12 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
-from miner.cvs_history import FileHistory, file_history, working_path
+from miner.cvs_history import FileHistory, escaped_path, file_history, working_path
 from miner.git_source import check_readable, decode
 from miner.options import MineOptions
 from miner.rcs import RcsFile, RcsParseError, parse_rcs
@@ -76,6 +77,10 @@ class CvsSource:
         self.location = location.resolve()
         self.options = options or MineOptions()
         self.files = rcs_files(self.location)
+        self._on_disk = {
+            escaped_path(name): name for name in self.files if escaped_path(name) != name
+        }
+        """Names that are not UTF-8: as records carry them (escaped) -> as on disk."""
         if not self.files:
             raise NotARepository(f"{location} holds no ,v files: it is not a CVS repository")
         self._texts: OrderedDict[str, RevisionTexts] = OrderedDict()
@@ -129,7 +134,7 @@ class CvsSource:
         for group in group_transactions(revisions, self.rule):
             yield _record(group, changes)
 
-    def _wanted(self, time: object, path: str) -> bool:
+    def _wanted(self, time: datetime, path: str) -> bool:
         options = self.options
         if options.since and time < options.since:
             return False
@@ -159,7 +164,7 @@ class CvsSource:
 
         :raises UnreadableRevision: the file or the revision cannot be read.
         """
-        texts = self._revision_texts(rcs_file)
+        texts = self._revision_texts(self._on_disk.get(rcs_file, rcs_file))
         before = texts.cached_lines
         try:
             text = texts.text(revision)

@@ -24,7 +24,13 @@ from pathlib import Path
 
 from miner.cvs_source import CvsSource
 from miner.records import SkippedFile
-from miner.transactions import CvsRevision, WindowRule, group_transactions, path_order_key
+from miner.transactions import (
+    CvsRevision,
+    RevisionGroup,
+    WindowRule,
+    group_transactions,
+    path_order_key,
+)
 
 Member = tuple[str, str]
 
@@ -129,7 +135,6 @@ def _pairwise(
     revisions: list[CvsRevision], truth: dict[Member, str], predicted: dict[Member, int]
 ) -> tuple[float, float]:
     """Pairwise precision and recall over members (an import pair's two revisions count)."""
-    sizes = Counter(len(r.members) for r in revisions)
     weight = {r.members[0]: len(r.members) for r in revisions}
     both: Counter[tuple[str, int]] = Counter()
     truth_sizes: Counter[str] = Counter()
@@ -138,7 +143,6 @@ def _pairwise(
         both[(commitid, predicted[member])] += weight[member]
         truth_sizes[commitid] += weight[member]
         predicted_sizes[predicted[member]] += weight[member]
-    del sizes
     agreed = sum(_pairs(n) for n in both.values())
     predicted_pairs = sum(_pairs(n) for n in predicted_sizes.values())
     truth_pairs = sum(_pairs(n) for n in truth_sizes.values())
@@ -152,7 +156,7 @@ def _miss_kind(
     predicted: dict[Member, int],
     group_sizes: Counter[int],
     truth: dict[Member, str],
-    groups: list,
+    groups: list[RevisionGroup],
     rule: WindowRule,
 ) -> str | None:
     pieces = {predicted[r.members[0]] for r in members}
@@ -167,7 +171,12 @@ def _miss_kind(
     return _split_kind(members, predicted, rule)
 
 
-def _merge_kind(members: list[CvsRevision], pieces: set[int], truth: dict, groups: list) -> str:
+def _merge_kind(
+    members: list[CvsRevision],
+    pieces: set[int],
+    truth: dict[Member, str],
+    groups: list[RevisionGroup],
+) -> str:
     commitid = truth[members[0].members[0]]
     files = {r.rcs_file for r in members}
     others = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from miner.options import MineOptions
 from miner.records import TransactionRecord
 from miner.source_errors import NotARepository
 from tests.conftest import SHARED_DATA
-from tests.miner.cvs_fixtures import CvsRepository
+from tests.miner.cvs_fixtures import CvsRepository, rcs_history
 
 PATHOLOGIES = SHARED_DATA / "cvs" / "pathologies"
 
@@ -212,3 +214,17 @@ def test_every_pathology_repository_scans_and_reads_every_revision() -> None:
     assert changes > 500
     assert "second delta text of revision 1.1" in skipped["repeated-deltatext-cvsrepos/file.txt,v"]
     assert all(reason.endswith(".") and ",v" in reason for reason in skipped.values())
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped_and_still_read(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.c")
+    rcs_history(tmp_path / "m", name, [(b"x\n", datetime(2001, 1, 1), "ann", "add")])
+    source = CvsSource(tmp_path / "m")
+    (record,) = source.scan(frozenset()).records
+    (change,) = record.files
+    assert (change.path, change.path_raw, change.rcs_file) == (
+        "caf\\xe9.c",
+        b"caf\xe9.c",
+        "caf\\xe9.c,v",
+    )
+    assert source.read_version(change, "new") == b"x\n"
