@@ -7,10 +7,31 @@ so that rules are tested on hand-built values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+
+SEPARATOR = re.compile(r"::|\.")
+"""Between the parts of a qualified name: ``::`` in C++, ``.`` in Python."""
+ENUM_BASES = frozenset({"Enum", "IntEnum", "Flag", "IntFlag", "StrEnum"})
+"""Python bases that make a class an enumeration."""
+
+
+def split_owner(name: str) -> tuple[str | None, str]:
+    """Split ``Outer::Inner::f`` (or ``Outer.f``) into its owner and its last part."""
+    parts = SEPARATOR.split(name)
+    if len(parts) == 1:
+        return None, name
+    last = parts[-1]
+    return name[: len(name) - len(last)].rstrip(":."), last
+
+
+def bare_name(name: str) -> str:
+    """Return the last part of a qualified name."""
+    return split_owner(name)[1]
+
 
 GLOBAL_KINDS = ("preprocessor", "declaration", "data", "enum", "unknown")
 """What a change in the global context changed: ``data`` is static data, ``unknown`` means the
@@ -114,7 +135,7 @@ class UnitRegistry:
                 if base not in seen:
                     seen.add(base)
                     todo.append(base)
-                    bare = base.rsplit("::", 1)[-1]
+                    bare = bare_name(base)
                     if bare != base:
                         todo.append(bare)
         return frozenset(seen)

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from classify.config import StudyConfig
-from classify.facts import ContextFact, FileFacts, TransactionFacts, UnitRegistry
+from classify.facts import (
+    ENUM_BASES,
+    ContextFact,
+    FileFacts,
+    TransactionFacts,
+    UnitRegistry,
+    bare_name,
+    split_owner,
+)
 
 GLOB_CHARS = frozenset("*?[")
 VERBS = {"added": "adds", "modified": "modifies", "deleted": "deletes"}
@@ -76,7 +84,7 @@ def path_matches(path: str, patterns: tuple[str, ...]) -> bool:
 
 def name_matches(name: str, patterns: tuple[str, ...]) -> bool:
     """Say whether a qualified name, or its last component, matches one of the globs."""
-    bare = name.rsplit("::", 1)[-1]
+    bare = bare_name(name)
     return any(fnmatchcase(name, p) or fnmatchcase(bare, p) for p in patterns)
 
 
@@ -126,7 +134,7 @@ def is_unit_class(name: str, config: StudyConfig, registry: UnitRegistry) -> str
     units = config.units
     if name_matches(name, units.classes):
         return f"{name} is named an updatable unit"
-    bare = name.rsplit("::", 1)[-1]
+    bare = bare_name(name)
     for base in sorted(registry.ancestors(name) | registry.ancestors(bare)):
         if name_matches(base, units.bases):
             return f"{name} derives from {base}"
@@ -140,11 +148,11 @@ def encapsulating_unit(name: str, config: StudyConfig, registry: UnitRegistry) -
     for pattern, owner in config.units.encapsulated:
         if name_matches(name, (pattern,)) and is_unit_class(owner, config, registry):
             return owner
-    parts = name.split("::")
-    for cut in range(len(parts) - 1, 0, -1):
-        outer = "::".join(parts[:cut])
+    outer, _ = split_owner(name)
+    while outer:
         if is_unit_class(outer, config, registry):
             return outer
+        outer, _ = split_owner(outer)
     return None
 
 
@@ -163,9 +171,7 @@ def c_unit_reason(context: ContextFact, config: StudyConfig, registry: UnitRegis
 def _owner_class(context: ContextFact) -> str | None:
     if context.kind == "class":
         return context.name
-    if "::" in context.name:
-        return context.name.rsplit("::", 1)[0]
-    return None
+    return split_owner(context.name)[0]
 
 
 def _judgement(context: ContextFact, category: str, text: str) -> ContextJudgement:
@@ -196,7 +202,9 @@ def _relaxation(context: ContextFact, config: StudyConfig) -> tuple[str, str] | 
         return "test", f"{context.path} is test code."
     if name_matches(context.name, relax.test_names):
         return "test", f"{context.name} is test code by its name."
-    if name_matches(context.name, relax.debug_names):
+    # Tracing *code* is forgiven; a class named for tracing (a static trace-point enumeration,
+    # say) is not.
+    if context.kind == "function" and name_matches(context.name, relax.debug_names):
         return "debug", f"{context.name} is debugging or tracing code by its name."
     if context.kind == "function" and context.init_marked:
         return "init", f"{context.name} is initialisation code by its marker."
@@ -230,6 +238,8 @@ def judge_context(
             return _judgement(
                 context, category, f"It {VERBS[context.change]} {context.name} ({why})."
             )
+    if owner and ENUM_BASES & {bare_name(b) for b in registry.ancestors(owner)}:
+        return _judgement(context, "enum", f"It changes the enumeration {owner} in {context.path}.")
     holder = encapsulating_unit(owner, config, registry) if owner else None
     if holder:
         return _judgement(

@@ -13,6 +13,7 @@ reads the file versions again through :func:`miner.sources.read_file_version`.
 
 from __future__ import annotations
 
+import ast
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -129,7 +130,7 @@ def table_functions(text: bytes, struct_types: Iterable[str]) -> frozenset[str]:
 def init_marked(text: bytes, function: str, markers: Iterable[str]) -> bool:
     """Say whether the definition of ``function`` carries one of the initialisation markers."""
     words = [m.encode() for m in markers]
-    bare = function.rsplit("::", 1)[-1].encode()
+    bare = re.split(r"::|\.", function)[-1].encode()
     if not words or not any(word in text for word in words):
         return False
     marker = rb"\b(?:" + b"|".join(re.escape(w) for w in words) + rb")\b"
@@ -137,6 +138,30 @@ def init_marked(text: bytes, function: str, markers: Iterable[str]) -> bool:
         re.search(marker + rb"[^;{}()]*\b" + re.escape(bare) + rb"\s*\(", blank_noise(text))
         is not None
     )
+
+
+def python_class_bases(text: bytes) -> dict[str, tuple[str, ...]]:
+    """Return each Python class (nested ones as ``Outer.Inner``) with its base names.
+
+    The contexts stage records interfaces of C and C++ classes only; Python's come from ``ast``.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                found[name] = tuple(ast.unparse(b).split("[", 1)[0] for b in child.bases)
+                visit(child, f"{name}.")
+            elif not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                visit(child, prefix)
+
+    visit(tree, "")
+    return found
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import MappingProxyType
 
 import pytest
 
@@ -218,3 +219,31 @@ def test_population(
     result, reason = population_reason(_txn(*files), config)
     assert (result, reason.rule) == (inside, rule)
     assert reason.text.endswith(".")
+
+
+PY_REGISTRY = UnitRegistry(
+    MappingProxyType(
+        {
+            "PMRoot": frozenset({"PM"}),
+            "PM": frozenset({"runtime.Obj"}),
+            "TracePoint": frozenset({"enum.IntEnum"}),
+        }
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("context", "category"),
+    [
+        (ContextFact("kernel/pm.py", "function", "PMRoot.getFrame", "modified"), "unit-method"),
+        (ContextFact("kernel/pm.py", "class", "PM", "modified"), "unit-body"),
+        (ContextFact("kernel/pm.py", "function", "PMRoot.Stats.add", "added"), "encapsulated"),
+        (ContextFact("kernel/tracing.py", "class", "TracePoint", "modified"), "enum"),
+        (ContextFact("kernel/tracing.py", "function", "TraceService.emit", "modified"), "debug"),
+        (ContextFact("kernel/tracing.py", "class", "TraceService", "modified"), "outside"),
+        (ContextFact("kernel/exc.py", "function", "handle_page_fault", "modified"), "outside"),
+    ],
+    ids=lambda v: getattr(v, "name", None),
+)
+def test_python_names_use_dots(context: ContextFact, category: str, config: StudyConfig) -> None:
+    assert judge_context(context, config, PY_REGISTRY).category == category
