@@ -207,5 +207,5 @@ def fast_import_history(path: Path, commits: int, files: int = 4) -> GitRepo:
 
 @pytest.fixture
 def long_repo(tmp_path: Path) -> GitRepo:
-    """Three hundred commits of small C files, one file changed each."""
-    return fast_import_history(tmp_path / "long", 300)
+    """A hundred and fifty commits of small C files, one file changed each."""
+    return fast_import_history(tmp_path / "long", 150)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from miner.source_errors import (
     UnknownRef,
     UnreadableSource,
 )
+from tests.conftest import PROJECT_ROOT
 from tests.miner.conftest import (
     BINARY,
     C_V1,
@@ -213,16 +216,36 @@ def test_shallow_clone_is_refused(history_repo, tmp_path) -> None:
         GitSource(clone)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every directory")
-def test_unreadable_directory(history_repo, tmp_path) -> None:
-    copy = tmp_path / "locked"
-    shutil.copytree(history_repo.path, copy)
-    copy.chmod(0)
+UNREADABLE_CHECK = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from miner.git_source import GitSource
+from miner.source_errors import UnreadableSource
+try:
+    GitSource(Path(sys.argv[1]))
+except UnreadableSource as error:
+    print(error)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and not shutil.which("setpriv"), reason="needs setpriv")
+def test_unreadable_directory(history_repo) -> None:
+    base = Path(tempfile.mkdtemp(prefix="dsukit-locked-"))
     try:
-        with pytest.raises(UnreadableSource, match="permission denied"):
-            GitSource(copy)
+        base.chmod(0o755)
+        locked = base / "locked"
+        shutil.copytree(history_repo.path, locked, symlinks=True)
+        locked.chmod(0o700 if os.geteuid() == 0 else 0)  # root: checked as user nobody below
+        drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        command = [sys.executable, "-c", UNREADABLE_CHECK, str(locked), str(PROJECT_ROOT)]
+        result = subprocess.run(
+            [*drop, *command] if os.geteuid() == 0 else command, capture_output=True, text=True
+        )
+        assert result.stdout.strip() == f"{locked} cannot be read: permission denied", result.stderr
     finally:
-        copy.chmod(0o755)
+        (base / "locked").chmod(0o755)
+        shutil.rmtree(base)
 
 
 def test_bare_repository_is_mined_like_a_work_tree(history_repo, tmp_path) -> None:

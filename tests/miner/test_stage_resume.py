@@ -75,7 +75,7 @@ def test_killed_runs_then_a_full_run_equal_one_uninterrupted_run(long_repo, tmp_
     total = mine(long_repo.path, f"sqlite:///{reference}").transactions
     resumed = tmp_path / "resumed.sqlite"
     first = run_and_kill(long_repo.path, resumed, kill_after=10)
-    second = run_and_kill(long_repo.path, resumed, kill_after=first + 30)
+    second = run_and_kill(long_repo.path, resumed, kill_after=first + 20)
     assert 10 <= first < second < total, "both runs were killed part-way"
     finish = mine(long_repo.path, f"sqlite:///{resumed}")
     assert finish.transactions == total - second
