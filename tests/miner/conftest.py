@@ -2,7 +2,7 @@
 
 :class:`GitRepo` drives ``git`` with a fixed identity and explicit dates, so every repository
 (and every commit id) is the same on every run. ``history_repo`` holds one commit of each kind
-the miner must handle; ``long_repo`` is a few hundred commits of C code made with
+the miner must handle; ``long_repo`` is 150 commits of C code made with
 ``git fast-import`` (fast), for incremental and kill-and-resume tests.
 """
 
