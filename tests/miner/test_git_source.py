@@ -159,6 +159,11 @@ def test_known_commits_are_left_out_by_git(history_repo) -> None:
     assert GitSource(history_repo.path).count(known) == len(everything) - 5
 
 
+def test_known_commits_no_longer_in_the_repository_are_ignored(history_repo) -> None:
+    gone = frozenset({"1234567890" * 4})
+    assert len(records(history_repo.path, gone)) == len(records(history_repo.path))
+
+
 def test_branch_filter_mines_only_that_branchs_history(history_repo) -> None:
     found = {r.key for r in records(history_repo.path, refs=("feature",))}
     commits = history_repo.commits
