@@ -195,9 +195,15 @@ class CvsSource:
 
 
 def _record(group: RevisionGroup, changes: dict[tuple[str, str], FileChange]) -> TransactionRecord:
+    """Turn a group into a record.
+
+    A commitid group may hold several log messages (``cvs commit`` asks for one per
+    directory): every distinct one is kept, in order, separated by a blank line. Its branch
+    is that of its first revision (a commit may span branches).
+    """
     first = group.revisions[0]
-    log = first.log[:-1] if first.log.endswith(b"\n") else first.log
-    message, message_raw = decode(log)
+    logs = dict.fromkeys(r.log[:-1] if r.log.endswith(b"\n") else r.log for r in group.revisions)
+    message, message_raw = decode(b"\n\n".join(logs))
     return TransactionRecord(
         key=group.key,
         author=first.author,

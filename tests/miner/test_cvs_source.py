@@ -228,3 +228,41 @@ def test_a_file_name_that_is_not_utf8_is_escaped_and_still_read(tmp_path: Path) 
         "caf\\xe9.c,v",
     )
     assert source.read_version(change, "new") == b"x\n"
+
+
+def test_revisions_built_from_a_corrupt_delta_are_left_out_and_named(tmp_path: Path) -> None:
+    module = tmp_path / "m"
+    path = rcs_history(
+        module,
+        "f.c",
+        [
+            (b"one\n", datetime(2001, 1, 1), "ann", "first"),
+            (b"one\ntwo\n", datetime(2001, 1, 2), "ann", "second"),
+            (b"one\ntwo\nthree\n", datetime(2001, 1, 3), "ann", "third"),
+        ],
+    )
+    data = path.read_bytes()
+    damaged = data.replace(b"@d3 1\n@", b"@d7 1\n@")  # 1.2's reverse delta from 1.3
+    assert damaged != data
+    path.chmod(0o644)
+    path.write_bytes(damaged)
+    source = CvsSource(module)
+    scan = source.scan(frozenset())
+    records = list(scan.records)
+    assert [(r.message, _files(r)) for r in records] == [("third", {"f.c": ("added", None, "1.3")})]
+    (skipped,) = scan.skipped
+    offset = damaged.index(b"@d7 1")
+    assert skipped.reason == (
+        f"In f.c,v, revisions 1.2, 1.1 were left out because the delta text of revision 1.2 "
+        f"(byte {offset}) is corrupt: 'd7 1' falls outside the 3 source lines."
+    )
+
+
+def test_a_commit_with_a_message_per_directory_keeps_every_message(tmp_path: Path) -> None:
+    repo = CvsRepository.create(tmp_path, files={"a.c": b"a\n", "sub/b.c": b"b\n"})
+    repo.write("a.c", b"a2\n")
+    repo.write("sub/b.c", b"b2\n")
+    repo.commit_per_directory()
+    *_, record = CvsSource(repo.location).scan(frozenset()).records
+    assert record.grouping == "commitid" and len(record.files) == 2
+    assert record.message == "change in .\n\nchange in sub"
