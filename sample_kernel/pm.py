@@ -1,11 +1,9 @@
 """Page managers: the ``PM`` base class, ``PMRoot`` (owns physical memory) and ``PMLeaf``.
 
 As in K42, page managers form a tree: the one ``PMRoot`` owns every physical frame; each process
-has a ``PMLeaf`` that takes frames from the root (through the object translation table) and
-keeps a few freed frames cached for reuse. A leaf reaches the root as the well-known object
-``pm_root`` (K42's global object references), so when the root moves to a new reference behind
-an adaptor, leaves follow it without holding a stale reference. Every frame in flight is owned
-by exactly one page manager, which the tests check by summing ``framesInUse`` over the tree.
+has a ``PMLeaf`` that takes frames from its parent, the root (through the object translation
+table), and keeps a few freed frames cached for reuse. Every frame in flight is owned by exactly
+one page manager, which the tests check by summing ``framesInUse`` over the tree.
 
 Frames are 64-bit frame numbers; errors come back in r3 as negative errno values.
 """
@@ -80,21 +78,22 @@ ROOT_FREE = PMRoot.slot("freeFrame")
 
 
 class PMLeaf(PM):
-    """A process's page manager: frames from the root, a small cache of freed ones."""
+    """A process's page manager: frames from its parent, a small cache of freed ones."""
 
-    def __init__(self, k: KernelServices) -> None:
+    def __init__(self, k: KernelServices, parent: int) -> None:
         self.k = k
+        self.parent = parent
         self.lock = threading.Lock()
         self.owned: set[int] = set()
         self.cache: list[int] = []
 
     def _root_get(self) -> int:
         """Take a frame from the root page manager (PMRoot's interface, version 1)."""
-        return self.k.ott[self.k.well_known("pm_root")][ROOT_GET]()
+        return self.k.ott[self.parent][ROOT_GET]()
 
     def _root_free(self, frame: int) -> None:
         """Give ``frame`` back to the root page manager."""
-        self.k.ott[self.k.well_known("pm_root")][ROOT_FREE](frame)
+        self.k.ott[self.parent][ROOT_FREE](frame)
 
     def getFrame(self) -> int:
         with self.lock:

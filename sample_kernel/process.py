@@ -34,7 +34,7 @@ class Process(Updatable):
         self.pid = pid
         self.parent = parent
         self.lock = threading.Lock()
-        self.pm = k.create("PMLeaf")
+        self.pm = k.create("PMLeaf", k.well_known("pm_root"))
         self.region = k.create("Region", self.pm, REGION_PAGES)
         self.pending = 0
         """Bit ``n`` set: signal ``n`` is pending."""

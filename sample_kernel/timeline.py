@@ -1,8 +1,8 @@
 """The demo's figure: throughput over time with every update's phases, and pending conversions.
 
 The top panel is the study's Figure 3 in spirit: jobs per minute in 100 ms buckets (and a 1 s
-moving average), the number of clients as a step line, each update shaded from when it was
-applied to when it completed, with its quiescence marked and refused updates as dashed lines.
+moving average), the number of clients as a step line, each update numbered and shaded from when it
+was applied to when it completed, refused updates as dashed lines.
 The bottom panel shows how many objects were still pending lazy conversion.
 """
 
@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.patches import Patch  # noqa: E402
 
 from sample_kernel.demo import DemoResult  # noqa: E402
 
@@ -21,13 +22,12 @@ COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:
 
 
 def moving_average(values: tuple[float, ...], width: int) -> list[float]:
-    """Return the trailing moving average of ``values`` over ``width`` points."""
-    out, total = [], 0.0
-    for index, value in enumerate(values):
-        total += value
-        if index >= width:
-            total -= values[index - width]
-        out.append(total / min(index + 1, width))
+    """Return the centred moving average of ``values`` over ``width`` points."""
+    half = width // 2
+    out = []
+    for index in range(len(values)):
+        window = values[max(index - half, 0) : index + width - half]
+        out.append(sum(window) / len(window))
     return out
 
 
@@ -41,7 +41,7 @@ def write_timeline(result: DemoResult, path: Path) -> Path:
     """Draw the demo's timeline as a PNG at ``path``; return the path."""
     report = result.report
     fig, (top, bottom) = plt.subplots(
-        2, 1, figsize=(11, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+        2, 1, figsize=(11, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
     )
     times = report.bucket_times()
     jpm = [v / 1000 for v in report.jobs_per_minute]
@@ -60,28 +60,42 @@ def write_timeline(result: DemoResult, path: Path) -> Path:
     clients.step(steps_t, steps_n, where="post", color="tab:gray", linestyle=":", label="clients")
     clients.set_ylabel("clients")
     clients.set_ylim(0, max(steps_n) * 2)
+    handles = []
     for index, outcome in enumerate(result.outcomes):
         colour = COLOURS[index % len(COLOURS)]
-        if outcome.refused is not None:
-            top.axvline(outcome.started, color=colour, linestyle="--", linewidth=1)
-            label = f"{outcome.name}: refused"
-        else:
-            end = outcome.finished if outcome.finished is not None else result.config.duration
-            top.axvspan(outcome.started, max(end, outcome.started + 0.05), color=colour, alpha=0.25)
-            label = f"{outcome.name} ({outcome.kind})"
+        top.axvline(
+            outcome.started,
+            color=colour,
+            linewidth=1.2,
+            linestyle="--" if outcome.refused is not None else "-",
+        )
         top.text(
             outcome.started,
-            1.01 + 0.06 * (index % 2),
-            label,
+            0.97,
+            f" {index + 1}",
             color=colour,
-            fontsize=7,
+            fontsize=9,
+            fontweight="bold",
+            va="top",
             transform=top.get_xaxis_transform(),
-            clip_on=False,
         )
-        for phase, at in outcome.phases:
-            if phase == "quiescence":
-                top.axvline(at, color=colour, linewidth=0.8)
+        if outcome.refused is None:
+            end = outcome.finished if outcome.finished is not None else result.config.duration
+            top.axvspan(outcome.started, max(end, outcome.started + 0.08), color=colour, alpha=0.3)
+            mode = outcome.summary.split("(", 1)[1].split(")", 1)[0]
+            label = f"{index + 1} {outcome.name}: {outcome.kind}, {mode}"
+        else:
+            label = f"{index + 1} {outcome.name}: refused (not updatable)"
+        handles.append(Patch(color=colour, alpha=0.6, label=label))
     top.legend(loc="lower left", fontsize=8)
+    fig.legend(
+        handles=handles,
+        loc="upper center",
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.955),
+    )
     pending_t = [t for t, _ in result.pending]
     pending_n = [n for _, n in result.pending]
     bottom.step(pending_t, pending_n, where="post", color="tab:blue")
@@ -89,7 +103,7 @@ def write_timeline(result: DemoResult, path: Path) -> Path:
     bottom.set_xlabel("seconds since the workload started")
     bottom.set_ylim(bottom=0)
     fig.suptitle("Live updates of the sample kernel under an AIM7-style workload", y=0.995)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    fig.tight_layout(rect=(0, 0, 1, 0.84))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -5,9 +5,9 @@
 (``framesInUse`` 2 -> 3, ``PMRoot.framesFree`` 3 -> 4, ``PMLeaf.releaseAll`` 3 -> 4), exactly as
 a C++ vtable shifts. Every PMRoot and PMLeaf goes on a new reference; ONE adaptor class serves
 both on their old references: it forwards every old method by name to its new number. The
-callers holding PMLeaf references (Process, Region) are updated in the same update: their
-transfers translate the references they hold, and Process.exit uses the new method number;
-then the adaptors are reclaimed. Requires the frame-size change (PMRoot's code is its version 2)
+callers holding page-manager references (Process and Region hold a PMLeaf, a PMLeaf its root)
+are updated in the same update: their transfers translate the references they hold, and
+Process.exit uses the new method number; then the adaptors are reclaimed. Requires the frame-size change (PMRoot's code is its version 2)
 and the signal fix (Process's code is its version 2).
 """
 
@@ -113,12 +113,18 @@ def translate_pm(state: dict, ctx: TransferContext) -> dict:
     return state
 
 
+def translate_parent(state: dict, ctx: TransferContext) -> dict:
+    """PMLeaf: call the root on its new reference."""
+    state["parent"] = ctx.translate(state["parent"])
+    return state
+
+
 UPDATE = Update(
     name="pm_reclaim_method",
     classes=(PMRoot, PMLeaf, Process, Region),
-    transfers={"Process": translate_pm, "Region": translate_pm},
+    transfers={"Process": translate_pm, "Region": translate_pm, "PMLeaf": translate_parent},
     adaptors={"PMRoot": PMShiftAdaptor, "PMLeaf": PMShiftAdaptor},
-    old_callers={"Process": 3, "Region": 2},
+    old_callers={"Process": 3, "Region": 2, "PMLeaf": 3},
     requires=("pmroot_frame_size", "signal_delivery_fix"),
     mode="eager",
     description="PM gains reclaim(); subclass method numbers shift; one adaptor for all",

@@ -3,17 +3,19 @@
 The interface of PMRoot changes (getFrame(size), freeFrame(frame, size); sizes other than the
 base page are refused with -EINVAL until large pages exist), so every PMRoot goes on a new
 reference and an adaptor takes the old one: it supplies 4096 for old callers. The callers,
-PMLeaf objects, are updated in the same update to pass the size themselves; once no PMLeaf older
-than version 2 remains the factories say so and the adaptor and the old reference are
-reclaimed. State is unchanged (default transfer).
+PMLeaf objects, are updated in the same update to pass the size themselves, and their transfer
+moves them to the root's new reference; once no PMLeaf older than version 2 remains the factories
+say so and the adaptor and the old reference are reclaimed. PMRoot's state is unchanged.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sample_kernel import pm
 from sample_kernel.catalogue import Change
 from sample_kernel.errno import EINVAL, ENOMEM
-from update_runtime import Adaptor, Update
+from update_runtime import Adaptor, TransferContext, Update
 
 FRAME_SIZE = 4096
 
@@ -51,11 +53,17 @@ class PMLeaf(pm.PMLeaf, version=2):
 
     def _root_get(self) -> int:
         """Take a frame of the base page size from the root page manager."""
-        return self.k.ott[self.k.well_known("pm_root")][ROOT_GET](FRAME_SIZE)
+        return self.k.ott[self.parent][ROOT_GET](FRAME_SIZE)
 
     def _root_free(self, frame: int) -> None:
         """Give ``frame`` (of the base page size) back to the root page manager."""
-        self.k.ott[self.k.well_known("pm_root")][ROOT_FREE](frame, FRAME_SIZE)
+        self.k.ott[self.parent][ROOT_FREE](frame, FRAME_SIZE)
+
+
+def follow_root(state: dict[str, Any], ctx: TransferContext) -> dict[str, Any]:
+    """PMLeaf: call the root on its new reference (the old one now holds the adaptor)."""
+    state["parent"] = ctx.translate(state["parent"])
+    return state
 
 
 class PMRootAdaptor(Adaptor):
@@ -71,6 +79,7 @@ class PMRootAdaptor(Adaptor):
 UPDATE = Update(
     name="pmroot_frame_size",
     classes=(PMRoot, PMLeaf),
+    transfers={"PMLeaf": follow_root},
     adaptors={"PMRoot": PMRootAdaptor},
     old_callers={"PMLeaf": 2},
     mode="eager",
