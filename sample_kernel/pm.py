@@ -82,7 +82,9 @@ class PMLeaf(PM):
 
     def __init__(self, k: KernelServices, parent: int) -> None:
         self.k = k
-        self.parent = parent
+        # The caller looked the parent up before the factory chose this class; if an update
+        # moved the parent behind an adaptor in between, take its new reference.
+        self.parent = k.runtime.translate(parent)
         self.lock = threading.Lock()
         self.owned: set[int] = set()
         self.cache: list[int] = []
