@@ -191,7 +191,8 @@ class Generations:
                 self.deactivated.discard(ident)
                 if not waiter.interrupted:  # interrupted: released at the call boundary instead
                     self.active[ident] = next(self._serials)
-                self._notify()
+                if self._watchers:
+                    self._notify()
 
     def interrupt(self, snapshot: Snapshot, refs: set[int], timeout: float) -> int:
         """Interrupt the old generation's waits inside objects ``refs``; return how many.
