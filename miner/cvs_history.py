@@ -93,9 +93,11 @@ def _vendor_base_of_first_commit(rcs: RcsFile) -> str | None:
     first_commit, paired = rcs.deltas.get("1.2"), import_pair(rcs)
     if first_commit is None or paired is None or rcs.deltas["1.2"].next != "1.1":
         return None
-    base, current = None, paired
+    base, current, steps = None, paired, 0
     while current is not None and rcs.deltas[current].date <= first_commit.date:
-        base, current = current, rcs.deltas[current].next
+        base, current, steps = current, rcs.deltas[current].next, steps + 1
+        if steps > len(rcs.deltas):
+            return None  # a cycle outside the tree under the head: never rebuilt anyway
     return base if base != paired else None
 
 

@@ -274,6 +274,10 @@ def _parse_delta(tokens: _Tokens) -> Delta:
                 tokens.start,
             )
         key = tokens.value
+        if key in fields:
+            raise RcsParseError(
+                f"revision {revision} has '{key.decode('utf-8', 'replace')}' twice", tokens.start
+            )
         tokens.advance()
         fields[key] = tokens.skip_phrase()
     words = {
@@ -365,11 +369,23 @@ def parse_rcs(data: bytes) -> RcsFile:
 
 
 def _check_links(head: str | None, deltas: dict[str, Delta]) -> None:
+    """Check that the deltas form a tree under the head: numbers, no dangling or shared links."""
     if head is not None and head not in deltas:
         raise RcsParseError(f"the head revision {head} has no delta")
+    linked_from: dict[str, str] = {}
     for delta in deltas.values():
+        if _REVISION.fullmatch(delta.revision) is None or "." not in delta.revision:
+            raise RcsParseError(f"{delta.revision!r} is not a revision number")
         for target in (delta.next, *delta.branches):
-            if target is not None and target not in deltas:
+            if target is None:
+                continue
+            if target not in deltas:
                 raise RcsParseError(
                     f"revision {delta.revision} points to revision {target}, which has no delta"
                 )
+            if target == head or target in linked_from:
+                raise RcsParseError(
+                    f"revision {target} is reached both from revision {delta.revision} and from "
+                    f"{linked_from.get(target, 'the head')}: the deltas do not form a tree"
+                )
+            linked_from[target] = delta.revision

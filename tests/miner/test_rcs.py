@@ -180,3 +180,17 @@ def test_real_file_with_commitids_and_vendor_branch() -> None:
     assert _tokens_of(MIRBSD / "kern/include/zlib.h,v") == 17
     assert any(delta.commitid for delta in rcs.deltas.values())
     assert any(number.count(".") == 3 for number in rcs.deltas)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (SAMPLE.replace(b"branches\n\t1.1.1.1;", b"branches\n\t1.2;"), "do not form a tree"),
+        (SAMPLE.replace(b"next\t;\nowner", b"next\t1.1.1.1;\nowner"), "do not form a tree"),
+        (SAMPLE.replace(b"1.1.1.1\ndate", b"one.two\ndate"), "revision 1.1 has 'author' twice"),
+    ],
+    ids=["branch-to-head", "shared-target", "not-a-number"],
+)
+def test_links_that_do_not_form_a_tree_are_refused(data: bytes, message: str) -> None:
+    with pytest.raises(RcsParseError, match=message):
+        parse_rcs(data)
