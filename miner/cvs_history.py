@@ -148,15 +148,10 @@ def file_history(
         before = None if number in folded else previous.get(number)
         if before in unsound:
             before = None  # its text cannot be read: from here on the file reads as new
-        alive_before = before is not None and rcs.deltas[before].state != "dead"
-        if delta.state == "dead":
-            if not alive_before:
-                continue
-            kind, old, new = "deleted", before, None
-        else:
-            kind, old, new = (
-                ("modified", before, number) if alive_before else ("added", None, number)
-            )
+        change_kind = _change_kind(rcs, number, before)
+        if change_kind is None:
+            continue
+        kind, old, new = change_kind
         is_binary = binary or (texts is not None and new is not None and b"\0" in texts.text(new))
         changes[number] = FileChange(
             path=escaped_path(path),
@@ -181,6 +176,16 @@ def file_history(
             )
         )
     return FileHistory(tuple(revisions), changes, _describe(unsound))
+
+
+def _change_kind(
+    rcs: RcsFile, number: str, before: str | None
+) -> tuple[str, str | None, str | None] | None:
+    """Return ``(kind, old, new)`` of ``number`` after ``before``; ``None`` if nothing changes."""
+    alive_before = before is not None and rcs.deltas[before].state != "dead"
+    if rcs.deltas[number].state == "dead":
+        return ("deleted", before, None) if alive_before else None
+    return ("modified", before, number) if alive_before else ("added", None, number)
 
 
 def _describe(unsound: dict[str, str]) -> tuple[str, ...]:
