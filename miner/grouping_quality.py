@@ -9,7 +9,8 @@ group), and, for every commitid group it misses, what kind of miss it is:
   same log message (a re-used message such as "sync"), split further by whether the two
   commits touched the same files or not;
 - ``split: ...``: the window cut the commit in two, at a point where its revisions differ in
-  branch, log message or author, or lie further apart than the window;
+  branch, log message or author, or lie further apart than the window (or the commit took
+  longer than a fixed window);
 - ``split and merged``: both at once.
 
 That is how a user learns whether to trust the window on the part of a repository that is
@@ -200,6 +201,8 @@ def _split_kind(members: list[CvsRevision], predicted: dict[Member, int], rule: 
             return "split: different authors"
         if (after.time - before.time).total_seconds() > rule.window_seconds:
             return "split: a gap longer than the window"
+        if rule.fixed and (after.time - ordered[0].time).total_seconds() > rule.window_seconds:
+            return "split: the commit took longer than the fixed window"
         if before.rcs_file == after.rcs_file:
             return "split: the same file twice"
         return "split: other"

@@ -80,3 +80,10 @@ def test_on_the_real_mirbsd_kernel_the_window_recovers_most_commits() -> None:
     assert quality.commitid_groups == 183
     assert quality.share > 0.97 and quality.precision > 0.99 and quality.recall > 0.99
     assert sum(count for _kind, count in quality.misses) == 183 - quality.exact_groups
+
+
+def test_a_commit_longer_than_a_fixed_window_is_named() -> None:
+    revisions = [rev("a,v", 0, "C1"), rev("b,v", 150, "C1"), rev("c,v", 300, "C1")]
+    assert evaluate_revisions(revisions, WindowRule(200)).exact_groups == 1
+    fixed = evaluate_revisions(revisions, WindowRule(200, fixed=True))
+    assert dict(fixed.misses) == {"split: the commit took longer than the fixed window": 1}
