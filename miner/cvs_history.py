@@ -13,12 +13,15 @@ left out and named in :attr:`FileHistory.problems`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from miner.rcs import RcsFile
 from miner.rcs_revisions import RevisionTexts, check_revisions, is_trunk
 from miner.records import FileChange
 from miner.transactions import CvsRevision
+
+_ADDED_ON_BRANCH = re.compile(rb"file [^\n]+ was added on branch [^\n]+ on \d{4}-\d\d-\d\d")
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def file_history(
     for number, delta in rcs.deltas.items():
         if number in unsound:
             continue
-        if paired and number == "1.1":
+        if (paired and number == "1.1") or _branch_add_placeholder(rcs, number):
             continue
         before = None if number in folded else previous.get(number)
         if before in unsound:
@@ -176,6 +179,19 @@ def file_history(
             )
         )
     return FileHistory(tuple(revisions), changes, _describe(unsound))
+
+
+def _branch_add_placeholder(rcs: RcsFile, number: str) -> bool:
+    """Whether ``number`` is the dead revision CVS writes when a file is added on a branch.
+
+    Adding on a branch a file that the branch point already has on the trunk makes CVS write
+    a dead first branch revision ("file X was added on branch B on DATE"), then the real one.
+    The dead one deletes nothing anyone had: it is not a change.
+    """
+    if is_trunk(number) or not number.endswith(".1") or rcs.deltas[number].state != "dead":
+        return False
+    text = rcs.texts.get(number)
+    return text is not None and _ADDED_ON_BRANCH.match(text.log) is not None
 
 
 def _change_kind(

@@ -266,3 +266,10 @@ def test_a_commit_with_a_message_per_directory_keeps_every_message(tmp_path: Pat
     *_, record = CvsSource(repo.location).scan(frozenset()).records
     assert record.grouping == "commitid" and len(record.files) == 2
     assert record.message == "change in .\n\nchange in sub"
+
+
+@pytest.mark.skipif(not PATHOLOGIES.exists(), reason="needs ../shared/data/cvs/pathologies")
+def test_the_dead_placeholder_of_an_add_on_a_branch_is_no_change() -> None:
+    records = CvsSource(PATHOLOGIES / "add-on-branch-cvsrepos").scan(frozenset()).records
+    on_branch1 = [_files(r) for r in records if r.branch == "BRANCH1"]
+    assert on_branch1 == [{"proj/b.txt": ("added", None, "1.1.2.2")}]
