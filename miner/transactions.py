@@ -15,6 +15,13 @@ tuned to one repository, bring the window closer to the commits people made:
 - one ``cvs commit`` may span branches (files checked out with different sticky tags, or the
   trunk and a stable branch committed together): with ``same_branch=False`` the branch is not
   part of the rule, and the file-once rule counts a file once per branch.
+
+Measured against the commitids of the MirOS BSD ``src/kern`` and ``src/bin`` history
+(``bench/bench_cvs.py``): the default rule recovers 98.7% of 3,622 commits exactly with pairwise
+precision 1.000 and recall 0.981 (the plain window: 98.5%, 0.998, 0.895); letting commits span
+branches recovers 99.8% (1.000, 0.998). ``same_branch`` stays the default because a
+transaction has one branch, and a repository whose developers commit to a stable branch right
+after the trunk with the same message would be merged wrongly without it.
 """
 
 from __future__ import annotations
