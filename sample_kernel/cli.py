@@ -17,7 +17,12 @@ def _print_result(result: DemoResult) -> None:
     for outcome in result.outcomes:
         click.echo(f"[{outcome.started:6.2f} s] {outcome.summary}")
         if outcome.refused is None:
-            click.echo(f"           throughput dip while applied: {outcome.dip(report):+.1%}")
+            before = report.mean_jobs_per_minute(outcome.started - 2.0, outcome.started)
+            after = report.mean_jobs_per_minute(outcome.started, outcome.started + 1.0)
+            click.echo(
+                f"           jobs/min: {before:,.0f} in the 2 s before, {after:,.0f} in the 1 s "
+                "after (one run; bench/bench_kernel.py measures the dip)"
+            )
     lat = report.latency
     click.echo(
         f"calls: {lat.calls}; latency p50 {lat.p50:.0f} us, p90 {lat.p90:.0f} us, "

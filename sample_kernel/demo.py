@@ -15,11 +15,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from sample_kernel.catalogue import HISTORY, change
+from sample_kernel.catalogue import change
 from sample_kernel.kernel import KernelConfig, boot
 from sample_kernel.metrics import WorkloadReport
 from sample_kernel.workload import ClientStep, Workload, WorkloadConfig
-from update_runtime import UpdateEvent, UpdateHandle, UpdateRuntimeError
+from update_runtime import Runtime, UpdateEvent, UpdateHandle, UpdateRuntimeError
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +107,8 @@ class DemoResult:
 class _Recorder:
     """Collects phase events (monotonic clock) and samples pending conversions."""
 
-    def __init__(self, kernel_runtime: object, zero: float) -> None:
-        self.runtime = kernel_runtime
+    def __init__(self, runtime: Runtime, zero: float) -> None:
+        self.runtime = runtime
         self.zero = zero
         self.events: list[UpdateEvent] = []
         self.pending: list[tuple[float, int]] = []
@@ -120,7 +120,7 @@ class _Recorder:
 
     def _sample(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
-            pending = sum(len(h.unconverted) for h in list(self.runtime.history))  # type: ignore[attr-defined]
+            pending = sum(h.status().pending for h in list(self.runtime.history))
             self.pending.append((time.monotonic() - self.zero, pending))
 
     def start(self) -> None:
@@ -187,6 +187,3 @@ def _pending_at_events(recorder: _Recorder) -> list[tuple[float, int]]:
         by_update[event.update] = event.pending
         points.append((event.at - recorder.zero, sum(by_update.values())))
     return points
-
-
-__all__ = ["HISTORY", "DemoConfig", "DemoResult", "UpdateOutcome", "run_demo"]

@@ -7,8 +7,8 @@ a C++ vtable shifts. Every PMRoot and PMLeaf goes on a new reference; ONE adapto
 both on their old references: it forwards every old method by name to its new number. The
 callers holding page-manager references (Process and Region hold a PMLeaf, a PMLeaf its root)
 are updated in the same update: their transfers translate the references they hold, and
-Process.exit uses the new method number; then the adaptors are reclaimed. Requires the frame-size change (PMRoot's code is its version 2)
-and the signal fix (Process's code is its version 2).
+Process.exit uses the new method number; then the adaptors are reclaimed. Requires the frame-size
+change (PMRoot's code is its version 2) and the signal fix (Process's code is its version 2).
 """
 
 from __future__ import annotations
