@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import runtime_toy_kernel as toy
-from conftest import update_path
+from runtime_test_helpers import update_path
 
 from update_runtime import (
     Adaptor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import runtime_toy_kernel as toy
+from runtime_test_helpers import update_path
 
 from update_runtime import (
     BadMethodNumber,
@@ -90,4 +91,4 @@ def test_an_untracked_factory_refuses_updates(rt: Runtime) -> None:
     runtime.create("Counter")
     assert len(runtime.factory("Counter")) == 0
     with pytest.raises(UpdateRefused, match="does not track"):
-        runtime.apply(rt.load_update(__import__("conftest").update_path("counter_same_layout")))
+        runtime.apply(rt.load_update(update_path("counter_same_layout")))

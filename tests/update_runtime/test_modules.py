@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import UPDATES, update_path
+from runtime_test_helpers import UPDATES, update_path
 
 from update_runtime import Runtime, UpdateModuleError, load_update
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 import runtime_toy_kernel as toy
-from conftest import eventually, update_path
+from runtime_test_helpers import eventually, update_path
 
 from update_runtime import Runtime, UpdateEvent
 
