@@ -18,7 +18,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -124,14 +124,7 @@ def run(
     started = time.monotonic()
     texts = TextCache(session, reader)
     registry = build_registry(session, config, texts)
-    parts = config.section_hashes()
-    hashes = Hashes(
-        _short(f"{RULES_VERSION}:{parts['rules']}"),
-        registry_digest(registry),
-        parts["cutoff"],
-        _short(f"{RULES_VERSION}:{parts['purpose']}"),
-        parts["contexts"],
-    )
+    hashes = _hashes(config, registry)
     transactions = list(
         session.scalars(select(Transaction).order_by(Transaction.commit_time, Transaction.id))
     )
@@ -140,33 +133,23 @@ def run(
     changed = _changed_parts(stored.values(), hashes)
     if "contexts settings" in changed:
         log.warning("the [contexts] settings changed: re-run dsukit contexts on a fresh database")
-    ready = _ready(session, transactions, config)
-    counts: dict[str, int] = defaultdict(int)
-    full: list[Transaction] = []
-    partial: list[Transaction] = []
-    for txn in transactions:
-        row = stored.get(txn.id)
-        state = _state(row, hashes, reverts.get(txn.key))
-        if state == "full" and not ready[txn.id]:
-            counts["waiting"] += 1
-        elif state == "full":
-            full.append(txn)
-        elif state == "partial":
-            partial.append(txn)
-        else:
-            counts["unchanged"] += 1
+    plan = _plan(transactions, stored, hashes, reverts, _ready(session, transactions, config))
+    counts = plan.counts
     bar = tqdm(
-        total=len(full) + len(partial), desc="classify", unit="txn", disable=_no_bar(progress)
+        total=len(plan.full) + len(plan.partial),
+        desc="classify",
+        unit="txn",
+        disable=_no_bar(progress),
     )
-    for batch in _batches(full):
+    for batch in _batches(plan.full):
         for facts in load_facts(session, batch, config, registry, texts, reverts):
             verdict = classify_transaction(facts, config, registry)
             counts["recomputed" if facts.id in stored else "classified"] += 1
             _store(session, stored.get(facts.id), verdict, hashes, facts.reverted_by)
         session.commit()
         bar.update(len(batch))
-    for batch in _batches(partial):
-        _update_partly(session, batch, stored, config, hashes, reverts)
+    for batch in _batches(plan.partial):
+        _update_partly(session, batch, config, hashes, reverts)
         counts["updated"] += len(batch)
         session.commit()
         bar.update(len(batch))
@@ -182,6 +165,47 @@ def run(
         time.monotonic() - started,
         texts.failures,
     )
+
+
+def _hashes(config: StudyConfig, registry: UnitRegistry) -> Hashes:
+    parts = config.section_hashes()
+    return Hashes(
+        _short(f"{RULES_VERSION}:{parts['rules']}"),
+        registry_digest(registry),
+        parts["cutoff"],
+        _short(f"{RULES_VERSION}:{parts['purpose']}"),
+        parts["contexts"],
+    )
+
+
+@dataclass
+class _Plan:
+    """Which transactions to classify wholly, which to update partly, and the other counts."""
+
+    full: list[Transaction] = field(default_factory=list)
+    partial: list[Transaction] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _plan(
+    transactions: Sequence[Transaction],
+    stored: dict[int, VerdictRow],
+    hashes: Hashes,
+    reverts: dict[str, str],
+    ready: dict[int, bool],
+) -> _Plan:
+    plan = _Plan()
+    for txn in transactions:
+        state = _state(stored.get(txn.id), hashes, reverts.get(txn.key))
+        if state == "full" and not ready[txn.id]:
+            plan.counts["waiting"] += 1
+        elif state == "full":
+            plan.full.append(txn)
+        elif state == "partial":
+            plan.partial.append(txn)
+        else:
+            plan.counts["unchanged"] += 1
+    return plan
 
 
 def _no_bar(progress: bool | None) -> bool | None:
@@ -218,8 +242,8 @@ def _changed_parts(
     )
     changed: set[str] = set()
     for row in rows:
-        for field, label in names:
-            if getattr(row, f"{field}_hash") != getattr(hashes, field):
+        for part, label in names:
+            if getattr(row, f"{part}_hash") != getattr(hashes, part):
                 changed.add(label)
     return tuple(label for _, label in names if label in changed)
 
@@ -306,14 +330,18 @@ def _store(
 def _update_partly(
     session: Session,
     batch: Sequence[Transaction],
-    stored: dict[int, VerdictRow],
     config: StudyConfig,
     hashes: Hashes,
     reverts: dict[str, str],
 ) -> None:
     """Recompute measure 3 and the purpose guess of verdicts whose rules did not change."""
+    ids = [txn.id for txn in batch]
+    rows = {
+        row.transaction_id: row
+        for row in session.scalars(select(VerdictRow).where(VerdictRow.transaction_id.in_(ids)))
+    }
     for facts in purpose_facts(session, batch, reverts):
-        row = stored[facts.id]
+        row = rows[facts.id]
         if row.in_population:
             relaxed = MeasureResult(row.measure2, ())
             after = measure_after_cutoff(relaxed, facts.commit_time, config.cutoff)
@@ -322,8 +350,5 @@ def _update_partly(
         guess = guess_purpose(facts, row.shape, config.purpose)
         row.purpose, row.purpose_reason = guess.purpose, guess.reason
         row.reverted_by = facts.reverted_by
-        row.cutoff_hash, row.purpose_hash, row.contexts_hash = (
-            hashes.cutoff,
-            hashes.purpose,
-            hashes.contexts,
-        )
+        row.cutoff_hash, row.purpose_hash = hashes.cutoff, hashes.purpose
+        row.contexts_hash = hashes.contexts
