@@ -85,6 +85,7 @@ class CvsSource:
             raise NotARepository(f"{location} holds no ,v files: it is not a CVS repository")
         self._texts: OrderedDict[str, RevisionTexts] = OrderedDict()
         self._cached_lines = 0
+        self._counted: tuple[list[TransactionRecord], list[SkippedFile]] | None = None
 
     @property
     def rule(self) -> WindowRule:
@@ -115,8 +116,27 @@ class CvsSource:
     def scan(self, known_keys: frozenset[str] = frozenset()) -> SourceScan:
         """Return every transaction of the history, regrouped, in commit order."""
         scan = SourceScan(records=iter(()), complete=True)
-        scan.records = self._records(scan.skipped)
+        scan.records = self._counted_or_new_records(scan.skipped)
         return scan
+
+    def _counted_or_new_records(self, skipped: list[SkippedFile]) -> Iterator[TransactionRecord]:
+        """The records :meth:`count` grouped since, if it ran (checked when iteration starts)."""
+        counted, self._counted = self._counted, None
+        if counted is None:
+            yield from self._records(skipped)
+            return
+        skipped.extend(counted[1])
+        yield from counted[0]
+
+    def count(self, known_keys: frozenset[str] = frozenset()) -> int:
+        """Return how many transactions not in ``known_keys`` the next :meth:`scan` yields.
+
+        Counting needs the whole history grouped; the next scan reuses that work.
+        """
+        skipped: list[SkippedFile] = []
+        records = list(self._records(skipped))
+        self._counted = (records, skipped)
+        return sum(1 for record in records if record.key not in known_keys)
 
     def _records(self, skipped: list[SkippedFile]) -> Iterator[TransactionRecord]:
         changes: dict[tuple[str, str], FileChange] = {}

@@ -123,6 +123,18 @@ def test_keys_are_stable_across_scans(repository: CvsRepository, records: list) 
     assert [r.key for r in again] == [r.key for r in records]
 
 
+def test_count_tells_how_many_new_transactions_the_next_scan_yields(
+    repository: CvsRepository, records: list[TransactionRecord]
+) -> None:
+    source = CvsSource(repository.location)
+    assert source.count(frozenset()) == len(records)
+    assert [r.key for r in source.scan(frozenset()).records] == [r.key for r in records]
+    scan = source.scan(frozenset())  # as the stage does: scan, then count, then iterate
+    assert source.count(frozenset()) == len(records)
+    assert [r.key for r in scan.records] == [r.key for r in records]
+    assert source.count(frozenset(r.key for r in records[:2])) == len(records) - 2
+
+
 def test_filters_keep_only_wanted_paths_and_times(
     repository: CvsRepository, records: list[TransactionRecord]
 ) -> None:
