@@ -2,15 +2,16 @@
 
 Walking a history, a file's next version is its previous one with a few hunks changed, and
 most of a kernel file is the same each time. Cleaning every version afresh costs time in
-proportion to the file; this costs time in proportion to the change:
+proportion to the file; this costs time in proportion to the hunks. It alternates two moves
+over the raw diff's matching blocks (runs of lines the same in both versions):
 
-1. resume at the last sync point (see :class:`miner.c_layout.CLayout`) of the previous layout
-   inside the unchanged prefix: everything before it is the previous layout's;
-2. lay out the new text from there, with the brackets open there, on a window that ends a
-   little past the start of the unchanged suffix;
-3. stop at the first sync point in the unchanged suffix that the previous layout shares (the
-   same line of the same text, the same brackets open): everything after it is the previous
-   layout's, with line numbers shifted. If there is none in the window, lay out the whole rest.
+- *copy*: from a sync point (see :class:`miner.c_layout.CLayout`) the two layouts share,
+  take the previous layout's lines, line numbers shifted, up to its last sync point inside
+  the same matching block;
+- *lay out*: from there, with the brackets open there, lay out the new text afresh, on a
+  window that ends a little into the next matching block (doubled until it suffices), and
+  stop at the first sync point there that the previous layout shares (the same line of the
+  same text, with the same brackets open). Then copy again.
 
 The result is exactly what :func:`miner.c_layout.layout_c` gives for the whole new text (a
 property test checks it on random edits of real files). The caller must not use it when the
@@ -20,79 +21,161 @@ breaks that look like sync points.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from miner.c_layout import CLayout, Convergence, Emitter
+from miner.c_layout import CLayout, Emitter
 from miner.c_tokens import tokenize_c
 
-WINDOW_PAST_SUFFIX = 40
-"""Lines past the start of the unchanged suffix that the first attempt lays out."""
+FIRST_WINDOW = 40
+"""Lines into the next matching block that the first attempt to lay out a hunk covers."""
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A matching block: new lines ``first..last`` are old lines ``first - shift..``."""
+
+    first: int
+    last: int
+    shift: int
+
+
+class _SharedSyncPoint:
+    """The convergence check of one lay-out move (see :class:`miner.c_layout.ConvergenceCheck`)."""
+
+    def __init__(
+        self, previous: CLayout, spans: list[_Span], from_span: int, until_line: int
+    ) -> None:
+        self.previous = previous
+        self.spans = spans
+        self.firsts = [span.first for span in spans]
+        self.from_span = from_span
+        self.from_line = spans[from_span].first if from_span < len(spans) else 1 << 62
+        self.until_line = until_line
+        self.found: tuple[int, int] | None = None
+        """``(span index, index of the previous layout's sync point)`` once matched."""
+
+    def match(self, line: int, stack: tuple[str, ...]) -> bool:
+        """Tell whether the previous layout has a sync point at ``line`` with ``stack`` open."""
+        index = bisect_right(self.firsts, line) - 1
+        if index < self.from_span or line > self.spans[index].last:
+            return False
+        sync = _sync_index(self.previous, line - self.spans[index].shift)
+        if sync is None or self.previous.sync_stacks[sync] != stack:
+            return False
+        self.found = (index, sync)
+        return True
 
 
 def relayout_c(
-    previous: CLayout,
-    previous_line_count: int,
-    lines: Sequence[str],
-    prefix: int,
-    suffix: int,
+    previous: CLayout, lines: Sequence[str], blocks: Sequence[tuple[int, int, int]]
 ) -> CLayout:
     """Return the layout of ``lines`` (the new version, with line ends) from ``previous``'s.
 
-    :param previous_line_count: how many lines the previous version had.
-    :param prefix: how many leading lines the two versions share.
-    :param suffix: how many trailing lines they share (``prefix + suffix`` at most the
-        shorter version's line count).
+    :param blocks: the matching blocks ``(i, j, size)`` of the previous version's lines and
+        ``lines`` (0-based, ascending, as :func:`miner.line_diff.matching_blocks` gives them).
     """
-    index = bisect_right(previous.sync_lines, prefix) - 1
-    if index >= 0:
-        resume, stack, count = (
-            previous.sync_lines[index],
-            previous.sync_stacks[index],
-            previous.sync_counts[index],
-        )
-    else:
-        resume, stack, count = 1, (), 0
-    shift = len(lines) - previous_line_count
-    suffix_start = len(lines) - suffix + 1
-    window_end = min(len(lines), suffix_start + WINDOW_PAST_SUFFIX)
-    for end in (window_end, len(lines)):
-        text = "".join(lines[resume - 1 : end])
-        convergence = Convergence(previous, shift, suffix_start, end)
-        emitter = Emitter(resume, stack, convergence)
-        part = emitter.run(tokenize_c(text))
-        if emitter.converged_at is not None or end == len(lines):
-            break
-    return _joined(previous, index, count, part, emitter.converged_at, shift)
+    spans = [_Span(j + 1, j + size, j - i) for i, j, size in blocks if size]
+    old_total = max((i + size for i, _, size in blocks), default=0)
+    result = CLayout()
+    at: tuple[int, int] | None = None
+    if spans and spans[0].first == 1 and spans[0].shift == 0:
+        first = _sync_index(previous, 1)
+        if first is not None and not previous.sync_stacks[first]:
+            at = (0, first)
+            result.sync_lines.append(1)
+            result.sync_stacks.append(())
+            result.sync_counts.append(0)
+    resume, stack = 1, ()
+    while True:
+        if at is not None:
+            if _copy_to_end(previous, spans, at, (old_total, len(lines)), result):
+                return result
+            resume, stack = _copy_span(previous, spans[at[0]], at[1], result)
+        at = _lay_out(previous, lines, spans, resume, stack, result)
+        if at is None:
+            return result
 
 
-def _joined(
+def _lay_out(
     previous: CLayout,
-    index: int,
-    count: int,
-    part: CLayout,
-    converged_at: int | None,
-    shift: int,
-) -> CLayout:
-    """Join the previous layout's head, the new part and (if it converged) the previous tail."""
-    keep = max(index, 0)
-    result = CLayout(
-        lines=previous.lines[:count] + part.lines,
-        origins=previous.origins[:count] + part.origins,
-        ends=previous.ends[:count] + part.ends,
-        sync_lines=previous.sync_lines[:keep] + part.sync_lines,
-        sync_stacks=previous.sync_stacks[:keep] + part.sync_stacks,
-        sync_counts=previous.sync_counts[:keep] + [count + c for c in part.sync_counts],
-    )
-    if converged_at is None:
-        return result
-    old_count = previous.sync_counts[converged_at]
-    count_shift = count + part.sync_counts[-1] - old_count
-    result.lines += previous.lines[old_count:]
-    result.origins += [line + shift for line in previous.origins[old_count:]]
-    result.ends += [line + shift for line in previous.ends[old_count:]]
-    tail = converged_at + 1
-    result.sync_lines += [line + shift for line in previous.sync_lines[tail:]]
-    result.sync_stacks += previous.sync_stacks[tail:]
-    result.sync_counts += [c + count_shift for c in previous.sync_counts[tail:]]
-    return result
+    lines: Sequence[str],
+    spans: list[_Span],
+    resume: int,
+    stack: tuple[str, ...],
+    result: CLayout,
+) -> tuple[int, int] | None:
+    """Lay out new lines from ``resume`` until a shared sync point (returned) or the end."""
+    from_span = bisect_right([span.first for span in spans], resume)
+    window = FIRST_WINDOW
+    while True:
+        start = spans[from_span].first if from_span < len(spans) else len(lines)
+        end = min(len(lines), start + window)
+        check = _SharedSyncPoint(previous, spans, from_span, end)
+        part = Emitter(resume, stack, check).run(tokenize_c("".join(lines[resume - 1 : end])))
+        if check.found is not None or end == len(lines):
+            break
+        window *= 4
+    _append_part(result, part)
+    return check.found
+
+
+def _append_part(result: CLayout, part: CLayout) -> None:
+    base = len(result.lines)
+    skip = 1 if result.sync_lines and part.sync_lines[:1] == result.sync_lines[-1:] else 0
+    result.lines += part.lines
+    result.origins += part.origins
+    result.ends += part.ends
+    result.sync_lines += part.sync_lines[skip:]
+    result.sync_stacks += part.sync_stacks[skip:]
+    result.sync_counts += [base + count for count in part.sync_counts[skip:]]
+
+
+def _copy_span(
+    previous: CLayout, span: _Span, sync: int, result: CLayout
+) -> tuple[int, tuple[str, ...]]:
+    """Copy the previous layout from sync point ``sync`` to its last one inside ``span``."""
+    last = bisect_right(previous.sync_lines, span.last - span.shift) - 1
+    _copy(previous, sync, previous.sync_counts[last], last + 1, span.shift, result)
+    return previous.sync_lines[last] + span.shift, previous.sync_stacks[last]
+
+
+def _copy_to_end(
+    previous: CLayout,
+    spans: list[_Span],
+    at: tuple[int, int],
+    totals: tuple[int, int],
+    result: CLayout,
+) -> bool:
+    """Copy the rest of the previous layout if ``at`` lies in a block that ends both texts.
+
+    :param totals: the line counts of the previous and the new version.
+    """
+    span = spans[at[0]]
+    if span.last != totals[1] or span.last - span.shift != totals[0]:
+        return False
+    _copy(previous, at[1], len(previous.lines), len(previous.sync_lines), span.shift, result)
+    return True
+
+
+def _copy(
+    previous: CLayout, sync: int, stop_line: int, stop_sync: int, shift: int, result: CLayout
+) -> None:
+    """Copy cleaned lines from sync point ``sync`` up to ``stop_line`` and sync points after
+    ``sync`` up to ``stop_sync``, shifting original line numbers by ``shift``."""
+    start = previous.sync_counts[sync]
+    count_shift = len(result.lines) - start
+    result.lines += previous.lines[start:stop_line]
+    result.origins += [line + shift for line in previous.origins[start:stop_line]]
+    result.ends += [line + shift for line in previous.ends[start:stop_line]]
+    result.sync_lines += [line + shift for line in previous.sync_lines[sync + 1 : stop_sync]]
+    result.sync_stacks += previous.sync_stacks[sync + 1 : stop_sync]
+    result.sync_counts += [c + count_shift for c in previous.sync_counts[sync + 1 : stop_sync]]
+
+
+def _sync_index(layout: CLayout, line: int) -> int | None:
+    index = bisect_left(layout.sync_lines, line)
+    if index < len(layout.sync_lines) and layout.sync_lines[index] == line:
+        return index
+    return None

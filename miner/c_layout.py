@@ -22,8 +22,8 @@ parenthesis but a ``for`` loop's header, which puts the layout back in step.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from miner.c_tokens import collapse_keywords, directive_head, tokenize_c
 
@@ -54,17 +54,17 @@ class CLayout:
     """How many cleaned lines come before each sync point."""
 
 
-@dataclass(frozen=True)
-class Convergence:
-    """Where a re-layout may stop: at a sync point it shares with an earlier layout."""
+class ConvergenceCheck(Protocol):
+    """Tells an :class:`Emitter` where it may stop: a sync point an earlier layout shares."""
 
-    previous: CLayout
-    line_shift: int
-    """Line ``k`` of the new text is line ``k - line_shift`` of the earlier one."""
     from_line: int
-    """Only lines from here on are the same text in both."""
+    """No line before this one can be shared."""
     until_line: int
-    """The last line of the text laid out (a window may end before the file does)."""
+    """Nor any after this one (the last line of the text being laid out)."""
+
+    def match(self, line: int, stack: tuple[str, ...]) -> bool:
+        """Tell whether the sync point at ``line`` with ``stack`` open is shared (and stop)."""
+        ...
 
 
 def layout_c(text: str) -> CLayout:
@@ -84,7 +84,7 @@ class Emitter:
         self,
         first_line: int = 1,
         stack: tuple[str, ...] = (),
-        convergence: Convergence | None = None,
+        convergence: ConvergenceCheck | None = None,
     ) -> None:
         self.out = CLayout()
         self.current: list[str] = []
@@ -96,14 +96,12 @@ class Emitter:
         self.directive_line = 0
         self.after_close = False
         self.convergence = convergence
-        self.converged_at: int | None = None
-        """Index of the earlier layout's sync point where this pass stopped, if it did."""
 
     def run(self, tokens: list[str]) -> CLayout:
         """Emit every token (or up to a shared sync point) and return the layout."""
-        current, stack, out = self.current, self.stack, self.out
-        converge_from = self.convergence.from_line if self.convergence else 1 << 60
-        converge_until = self.convergence.until_line if self.convergence else 0
+        current, stack, out, convergence = self.current, self.stack, self.out, self.convergence
+        converge_from = convergence.from_line if convergence is not None else 1
+        converge_until = convergence.until_line if convergence is not None else 0
         for token in tokens:
             if token == "\n":
                 if self.directive is not None:
@@ -113,7 +111,11 @@ class Emitter:
                     out.sync_lines.append(self.line)
                     out.sync_stacks.append(tuple(stack))
                     out.sync_counts.append(len(out.lines))
-                    if converge_from <= self.line <= converge_until and self._converged():
+                    if (
+                        converge_from <= self.line <= converge_until
+                        and convergence is not None
+                        and convergence.match(self.line, out.sync_stacks[-1])
+                    ):
                         return out
                 continue
             if token in _STRUCTURAL:
@@ -145,19 +147,6 @@ class Emitter:
         self._end_directive()
         self._flush()
         return out
-
-    def _converged(self) -> bool:
-        convergence = self.convergence
-        assert convergence is not None
-        previous = convergence.previous
-        target = self.line - convergence.line_shift
-        index = bisect_left(previous.sync_lines, target)
-        if index == len(previous.sync_lines) or previous.sync_lines[index] != target:
-            return False
-        if previous.sync_stacks[index] != self.out.sync_stacks[-1]:
-            return False
-        self.converged_at = index
-        return True
 
     def _structural(self, token: str) -> None:
         if self.directive is not None:

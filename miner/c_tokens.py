@@ -58,7 +58,7 @@ _KEYWORD_RE = re.compile(
 )
 
 
-_RAW_START_RE = re.compile(r'(?<![\w$])(?:u8|[uUL])?R"')
+_RAW_START_RE = re.compile(r'(?<![\w$])(?:u8|[uUL])?R"[^()\\\s"]{0,16}\(')
 
 
 def has_raw_string(text: str) -> bool:

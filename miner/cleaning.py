@@ -68,26 +68,22 @@ def clean(text: str, language: str) -> CleanedText:
 
 def clean_edited(
     previous: CleanedText,
-    previous_line_count: int,
     text: str,
     lines: Sequence[str],
-    prefix: int,
-    suffix: int,
+    blocks: Sequence[tuple[int, int, int]],
     language: str,
 ) -> CleanedText:
     """Return ``text`` cleaned, re-using ``previous`` (the cleaned version it was edited from).
 
     Gives exactly ``clean(text, language)``; for C and C++ in time proportional to the edit.
 
-    :param previous_line_count: how many lines the previous version had.
     :param lines: ``text`` split into lines with their line ends.
-    :param prefix: how many leading lines the two versions share.
-    :param suffix: how many trailing lines they share (``prefix + suffix`` at most the
-        shorter version's line count).
+    :param blocks: the matching blocks ``(i, j, size)`` of the previous version's lines and
+        ``lines``, as :func:`miner.line_diff.matching_blocks` gives them.
     """
     if previous.layout is None or language == "python" or has_raw_string(text):
         return clean(text, language)
-    return _from_layout(relayout_c(previous.layout, previous_line_count, lines, prefix, suffix))
+    return _from_layout(relayout_c(previous.layout, lines, blocks))
 
 
 def _from_layout(layout: CLayout) -> CleanedText:

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 
 from miner.cleaning import CleanedText, clean, clean_edited, decode_source
 from miner.line_diff import (
+    Block,
     Opcode,
     changed_counts,
-    common_prefix,
-    common_suffix,
     line_opcodes,
+    matching_blocks,
+    opcodes_of,
     split_lines,
     unified_text,
 )
@@ -78,27 +79,22 @@ class Version:
         self.lines = split_lines(self.text)
         self._cleaned: dict[str, CleanedText] = {}
 
-    def cleaned(self, language: str, edited_from: Version | None = None) -> CleanedText:
+    def cleaned(
+        self, language: str, edited_from: tuple[Version, list[Block]] | None = None
+    ) -> CleanedText:
         """Return this version cleaned as ``language`` (computed once).
 
-        :param edited_from: a version this one was edited from; if it is already cleaned,
-            only what the edit touched is cleaned again.
+        :param edited_from: a version this one was edited from, with the matching blocks of
+            their lines; if that version is already cleaned, only the edit is cleaned again.
         """
         result = self._cleaned.get(language)
-        if result is not None:
-            return result
-        previous = edited_from._cleaned.get(language) if edited_from is not None else None
-        if previous is None or edited_from is None:
-            result = clean(self.text, language)
-        else:
-            old_lines, new_lines = edited_from.lines, self.lines
-            prefix = common_prefix(old_lines, new_lines)
-            limit = min(len(old_lines), len(new_lines)) - prefix
-            suffix = common_suffix(old_lines, new_lines, limit)
-            result = clean_edited(
-                previous, len(old_lines), self.text, new_lines, prefix, suffix, language
-            )
-        self._cleaned[language] = result
+        if result is None:
+            previous = edited_from[0]._cleaned.get(language) if edited_from else None
+            if previous is None or edited_from is None:
+                result = clean(self.text, language)
+            else:
+                result = clean_edited(previous, self.text, self.lines, edited_from[1], language)
+            self._cleaned[language] = result
         return result
 
 
@@ -135,14 +131,15 @@ def diff_versions(
     )
     if old.lines == new.lines:
         return _unchanged(language)
-    raw_ops = line_opcodes(old.lines, new.lines)
+    raw_blocks = matching_blocks(old.lines, new.lines)
+    raw_ops = opcodes_of(raw_blocks)
     raw_diff = unified_text(old.lines, new.lines, raw_ops, labels)
     added, deleted = changed_counts(raw_ops)
     if language is None:
         old_changed, new_changed = _raw_changed_lines(raw_ops)
         return FileDiff(raw_diff, added, deleted, None, None, None, old_changed, new_changed, False)
     old_clean = old.cleaned(language)
-    new_clean = new.cleaned(language, edited_from=old)
+    new_clean = new.cleaned(language, edited_from=(old, raw_blocks))
     clean_ops = line_opcodes(old_clean.lines, new_clean.lines)
     clean_added, clean_deleted = changed_counts(clean_ops)
     cleaned_diff = unified_text(

@@ -20,6 +20,9 @@ from difflib import SequenceMatcher
 Opcode = tuple[str, int, int, int, int]
 """``(tag, i1, i2, j1, j2)`` as ``SequenceMatcher.get_opcodes`` gives it; 0-based, half-open."""
 
+Block = tuple[int, int, int]
+"""``(i, j, size)``: ``a[i:i + size] == b[j:j + size]``."""
+
 NO_NEWLINE = "\\ No newline at end of file\n"
 
 
@@ -56,13 +59,19 @@ def common_suffix(a: Sequence[str], b: Sequence[str], limit: int) -> int:
 
 def line_opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     """Return the edit operations turning ``a`` into ``b`` (equal blocks included)."""
+    return opcodes_of(matching_blocks(a, b))
+
+
+def opcodes_of(blocks: list[Block]) -> list[Opcode]:
+    """Return the edit operations between the matching ``blocks`` (equal blocks included)."""
     opcodes: list[Opcode] = []
     i = j = 0
-    for block_i, block_j, size in matching_blocks(a, b):
+    for block_i, block_j, size in blocks:
         if i < block_i or j < block_j:
-            tag = (
-                "replace" if i < block_i and j < block_j else "delete" if i < block_i else "insert"
-            )
+            if i < block_i and j < block_j:
+                tag = "replace"
+            else:
+                tag = "delete" if i < block_i else "insert"
             opcodes.append((tag, i, block_i, j, block_j))
         if size:
             opcodes.append(("equal", block_i, block_i + size, block_j, block_j + size))
@@ -70,16 +79,16 @@ def line_opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     return opcodes
 
 
-def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
+def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[Block]:
     """Return ``(i, j, size)`` runs of equal lines in order, ending with ``(len(a), len(b), 0)``.
 
     Like ``git diff --patience``: lines that occur once on each side anchor the alignment
     (their longest increasing run), and the gaps between anchors are aligned recursively;
     ``difflib`` finishes small gaps and those without such lines.
     """
-    blocks: list[tuple[int, int, int]] = []
+    blocks: list[Block] = []
     _match(a, b, 0, len(a), 0, len(b), blocks)
-    merged: list[tuple[int, int, int]] = []
+    merged: list[Block] = []
     for i, j, size in blocks:
         if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
             merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
@@ -100,29 +109,36 @@ def _match(
     ahi: int,
     blo: int,
     bhi: int,
-    blocks: list[tuple[int, int, int]],
+    blocks: list[Block],
 ) -> None:
-    prefix = common_prefix(a[alo:ahi], b[blo:bhi])
-    if prefix:
-        blocks.append((alo, blo, prefix))
-        alo, blo = alo + prefix, blo + prefix
-    suffix = common_suffix(a[alo:ahi], b[blo:bhi], min(ahi - alo, bhi - blo))
-    ahi, bhi = ahi - suffix, bhi - suffix
+    """Append the matching blocks of ``a[alo:ahi]`` and ``b[blo:bhi]`` to ``blocks``."""
+    start = alo
+    while alo < ahi and blo < bhi and a[alo] == b[blo]:
+        alo, blo = alo + 1, blo + 1
+    if alo > start:
+        blocks.append((start, blo - (alo - start), alo - start))
+    end = ahi
+    while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
+        ahi, bhi = ahi - 1, bhi - 1
     if alo < ahi and blo < bhi:
-        anchors = (
-            [] if (ahi - alo) * (bhi - blo) < _SMALL_REGION else _anchors(a, b, alo, ahi, blo, bhi)
-        )
+        if (ahi - alo) * (bhi - blo) < _SMALL_REGION:
+            anchors = []
+        else:
+            anchors = _anchors(a, b, alo, ahi, blo, bhi)
         if anchors:
             for i, j in anchors:
-                _match(a, b, alo, i, blo, j, blocks)
-                blocks.append((i, j, 1))
+                if i - alo == j - blo and a[alo:i] == b[blo:j]:
+                    blocks.append((alo, blo, i - alo + 1))
+                else:
+                    _match(a, b, alo, i, blo, j, blocks)
+                    blocks.append((i, j, 1))
                 alo, blo = i + 1, j + 1
             _match(a, b, alo, ahi, blo, bhi, blocks)
         else:
             matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
             blocks.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)
-    if suffix:
-        blocks.append((ahi, bhi, suffix))
+    if end > ahi:
+        blocks.append((ahi, bhi, end - ahi))
 
 
 def _anchors(

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from miner.cleaning import clean, clean_edited
-from miner.line_diff import common_prefix, common_suffix, split_lines
+from miner.line_diff import matching_blocks, split_lines
 from tests.conftest import SHARED_DATA
 
 KERN = SHARED_DATA / "cvs" / "mirbsd" / "src" / "kern"
@@ -88,10 +88,9 @@ def _edit(rng: random.Random, lines: list[str]) -> list[str]:
 
 def _check(old_text: str, new_text: str, language: str) -> None:
     old_lines, new_lines = split_lines(old_text), split_lines(new_text)
-    prefix = common_prefix(old_lines, new_lines)
-    suffix = common_suffix(old_lines, new_lines, min(len(old_lines), len(new_lines)) - prefix)
+    blocks = matching_blocks(old_lines, new_lines)
     previous = clean(old_text, language)
-    edited = clean_edited(previous, len(old_lines), new_text, new_lines, prefix, suffix, language)
+    edited = clean_edited(previous, new_text, new_lines, blocks, language)
     fresh = clean(new_text, language)
     assert (edited.lines, edited.origins, edited.ends) == (fresh.lines, fresh.origins, fresh.ends)
     assert edited.layout is not None and fresh.layout is not None
@@ -128,3 +127,21 @@ def test_incremental_equals_fresh_on_real_files(real_texts: list[str], seed: int
     edited = _edit(rng, lines)
     _check(text, "".join(edited), "c")
     _check("".join(edited), "".join(_edit(rng, edited)), "c")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_chains_of_incremental_versions_stay_exact(real_texts: list[str], seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    text = real_texts[seed % len(real_texts)]
+    lines = split_lines(text)
+    cleaned = clean(text, "c")
+    for _ in range(6):
+        new_lines = _edit(rng, lines)
+        new_text = "".join(new_lines)
+        blocks = matching_blocks(lines, new_lines)
+        cleaned = clean_edited(cleaned, new_text, new_lines, blocks, "c")
+        fresh = clean(new_text, "c")
+        assert cleaned == fresh
+        assert cleaned.layout is not None and fresh.layout is not None
+        assert cleaned.layout.sync_counts == fresh.layout.sync_counts
+        lines = new_lines
