@@ -2,9 +2,10 @@
 
 Reads the head revision of every C source and header (``.c``, ``.h``) under the given RCS
 directories with ``co -p`` (package ``rcs``), then, side by side in one run, times:
-tree-sitter's parse alone; our parse (pre-pass plus parse plus error rows); and the whole of
-``contexts_of`` for every line. Prints lines/s for each, their ratios, and the mean share of
-lines inside parse errors. Not part of the test suite.
+tree-sitter's parse alone; our parse (pre-pass plus parse plus error rows); the whole of
+``contexts_of`` for every line; and that plus the interfaces (the stage's work per side).
+Prints lines/s for each, their ratios, and the mean share of lines inside parse errors. Not
+part of the test suite.
 
 Example::
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from contexts.file_analysis import analyse_side  # noqa: E402
 from contexts.line_contexts import contexts_of_parsed  # noqa: E402
 from contexts.parsing import _parser, line_count, parse  # noqa: E402
 
@@ -65,6 +67,7 @@ def main() -> None:
         "tree-sitter parse alone": _parser(language).parse,
         "pre-pass + parse + error rows": lambda text: parse(text, language),
         "contexts of every line": lambda text: contexts_of_parsed(parse(text, language)),
+        "+ interfaces (the stage's work)": lambda text: analyse_side(text, language, None),
     }
     best = dict.fromkeys(measured, float("inf"))
     for _ in range(options.repeats):  # interleaved, so that load from elsewhere hits all alike

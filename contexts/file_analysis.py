@@ -50,9 +50,13 @@ class ContextDelta:
 
 
 def analyse_side(
-    text: bytes, language: str, lines: Iterable[int], options: ContextsOptions = DEFAULT_OPTIONS
+    text: bytes,
+    language: str,
+    lines: Iterable[int] | None,
+    options: ContextsOptions = DEFAULT_OPTIONS,
 ) -> SideAnalysis:
-    """Parse one side and find the contexts of ``lines``, what contexts exist, its interfaces."""
+    """Parse one side and find the contexts of ``lines`` (all when ``None``), what contexts
+    exist, and its interfaces."""
     parsed = parse(text, language, options)
     existing = {(scope.context.kind, scope.context.name) for scope in scopes(parsed)}
     existing.add((GLOBAL.kind, GLOBAL.name))

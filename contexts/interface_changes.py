@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from contexts.change_kinds import InterfaceDelta, delta
 from contexts.interfaces import ClassInfo, Interfaces, Method, VtableSlot, normalise_type
@@ -36,6 +37,7 @@ _QUALIFIERS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
 def essential_type(text: str) -> str:
     """Return a type without ALL-CAPS words (annotation macros: ``FAR``, ``ZEXPORT``), unless
     one of them is the type itself (``FILE *``)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from tree_sitter import Node
 
@@ -136,6 +137,7 @@ class Interfaces:
     prototypes: dict[str, Method] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=8192)  # the same few spellings recur all through a code base
 def normalise_type(text: str) -> str:
     """Collapse a type's spelling: one space between words, ``char *`` and ``T &`` style.
 
@@ -337,12 +339,23 @@ def _add_class(specifier: Node, prefix: str, source: bytes, found: Interfaces) -
         _add_class(inner, qualified + "::", source, found)
 
 
+def _is_static(declaration: Node) -> bool:
+    return any(
+        child.type == "storage_class_specifier" and child.text == b"static"
+        for child in declaration.children
+    )
+
+
 def _add_prototype(declaration: Node, prefix: str, source: bytes, found: Interfaces) -> None:
-    method = method_of(declaration, source)
-    parts = function_name_parts(declaration)
-    if method is None or method.static or len(parts or ()) != 1 or is_macro_name(method.name):
+    # Cheap checks first: most declarations are data, static or methods defined out of class.
+    if function_declarator(declaration.child_by_field_name("declarator")) is None:
         return
-    found.prototypes[prefix + method.name] = method
+    parts = function_name_parts(declaration)
+    if not parts or len(parts) != 1 or is_macro_name(parts[0]) or _is_static(declaration):
+        return
+    method = method_of(declaration, source)
+    if method is not None:
+        found.prototypes[prefix + method.name] = method
 
 
 def interfaces_of_parsed(parsed: ParsedSource) -> Interfaces:

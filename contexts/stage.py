@@ -260,6 +260,7 @@ def _write_file(
     if not sides:
         return
     changes = context_changes(sides.get("old"), sides.get("new"))
+    one_side_unread = result.status == "missing"  # added/deleted is then a guess
     session.add_all(
         ContextChange(
             transaction_id=txn.id,
@@ -269,7 +270,7 @@ def _write_file(
             change=c.change,
             lines_added=c.lines_added,
             lines_deleted=c.lines_deleted,
-            uncertain=c.uncertain,
+            uncertain=c.uncertain or one_side_unread,
         )
         for c in changes
     )
