@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-import runtime_toy_kernel as toy
 
-from update_runtime import Runtime, UpdatePolicy
+# The toy kernel and the helpers are imported by name, by the tests and by the update modules
+# under updates/, whatever pytest's import mode.
+sys.path.insert(0, str(Path(__file__).parent))
+
+import runtime_toy_kernel as toy  # noqa: E402
+
+from update_runtime import Runtime, UpdatePolicy  # noqa: E402
 
 
 @pytest.fixture
