@@ -42,6 +42,10 @@ class Factory:
         """Updates quiescing this type: objects created meanwhile are marked for them too."""
         self.on_create: list[Callable[[Entry], None]] = []
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Factory:
+        """An object's state may hold a factory: state transfer shares it, never copies it."""
+        return self
+
     def create(self, *args: Any) -> int:
         """Create an object of the current version with ``args``; return its reference.
 

@@ -83,6 +83,10 @@ class Runtime:
         self.reversal = Reversal(self)
         self.converter: BackgroundConverter | None = None
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Runtime:
+        """An object's state may hold the runtime: state transfer shares it, never copies it."""
+        return self
+
     # -- classes, factories, objects -------------------------------------------------------------
 
     def register(self, cls: type[Updatable], *, track: bool = True) -> Factory:

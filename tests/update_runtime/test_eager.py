@@ -143,3 +143,10 @@ def test_a_changed_layout_without_a_transfer_is_refused_by_the_default_transfer(
     with pytest.raises(UpdateFailed, match=r"added \['limit'\], removed \[\]\); the update must"):
         rt.apply(Update(name="declared", classes=(Declared,)), mode="eager")
     assert [state_checksum(rt.obj(r)) for r in refs] == before
+
+
+def test_the_runtime_and_factories_in_state_are_shared_not_copied(rt: Runtime) -> None:
+    ref = rt.create("Counter")
+    rt.obj(ref).services = (rt, rt.factory("Counter"))
+    rt.apply(update_path("counter_same_layout"), mode="eager")
+    assert rt.obj(ref).services[0] is rt and rt.obj(ref).services[1] is rt.factory("Counter")
