@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -68,31 +69,36 @@ def git_lines(repo: Path, *args: str) -> list[str]:
     return result.stdout.decode().split()
 
 
-def time_git_log_p(repo: Path, tip: str) -> float:
-    """Seconds for ``git log -p`` over the history of ``tip``, output discarded."""
-    started = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def time_git_log_p(repo: Path, tip: str) -> tuple[float, float]:
+    """Wall and CPU seconds for ``git log -p`` over the history of ``tip``, output discarded."""
+    started, cpu = time.perf_counter(), cpu_seconds()
     with open(os.devnull, "wb") as sink:
         subprocess.run(["git", "-C", str(repo), "log", "-p", tip], stdout=sink, check=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
-def time_source_only(repo: Path, tip: str) -> tuple[float, int]:
-    """Seconds for dsukit's git source: records, plus both sides of every code file."""
+def time_source_only(repo: Path, tip: str) -> tuple[float, float]:
+    """Wall and CPU seconds for dsukit's git source: records, both sides of every code file."""
     from miner.git_source import GitSource
     from miner.languages import language_of
     from miner.options import MineOptions
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     source = GitSource(repo, MineOptions(refs=(tip,)))
-    count = 0
     for record in source.scan(frozenset()).records:
-        count += 1
         for change in record.files:
             if language_of(change.path) and not change.is_binary:
                 source.read_version(change, "old")
                 source.read_version(change, "new")
     source.close()
-    return time.perf_counter() - started, count
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
 def _rss_mib(pid: int) -> float:
@@ -122,14 +128,18 @@ def run_stage(repo: Path, tip: str, workdir: Path, jobs: int) -> dict:
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     samples: list[tuple[int, float]] = []
-    while process.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
         samples.append((_stored(db), _rss_mib(process.pid)))
         time.sleep(0.5)
     assert process.stdout is not None
-    if process.returncode != 0:
+    if status != 0:
         raise SystemExit(f"the stage failed on {tip}")
     figures = json.loads(process.stdout.read())
     figures["rss"] = samples
+    figures["cpu"] = usage.ru_utime + usage.ru_stime
     return figures
 
 
@@ -138,15 +148,15 @@ def rss_at(samples: list[tuple[int, float]], done: int) -> float:
     return max((rss for count, rss in samples if count <= done), default=0.0)
 
 
-def time_pydriller(repo: Path, commits: list[str]) -> float:
-    """Seconds for a plain PyDriller loop reading diffs and both sides of every file."""
+def time_pydriller(repo: Path, commits: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds for a plain PyDriller loop reading diffs and both sides of files."""
     from pydriller import Repository
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     for commit in Repository(str(repo), only_commits=commits).traverse_commits():
         for modified in commit.modified_files:
             _ = (modified.diff, modified.source_code, modified.source_code_before)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
 def main() -> None:
@@ -161,36 +171,43 @@ def main() -> None:
         history = git_lines(repo, "rev-list", "--reverse", "HEAD")[: args.commits]
         tip, n = history[-1], len(history)
         print(f"history: {repo}, the first {n} commits of HEAD (up to {tip[:12]})")
-        log_seconds = time_git_log_p(repo, tip)
-        source_seconds, _ = time_source_only(repo, tip)
+        log = time_git_log_p(repo, tip)
+        source = time_source_only(repo, tip)
         stage = run_stage(repo, tip, workdir, 1)
         parallel = run_stage(repo, tip, workdir, args.jobs) if args.jobs > 1 else None
-        pydriller_seconds = time_pydriller(repo, history)
+        pydriller = time_pydriller(repo, history)
         rows = [
-            ("git log -p", log_seconds),
-            ("dsukit git source (records + code blobs read)", source_seconds),
-            ("dsukit mine (whole stage, 1 process)", stage["seconds"]),
-            ("PyDriller loop (diff + both sides of each file)", pydriller_seconds),
+            ("git log -p", *log),
+            ("dsukit git source (records + code blobs read)", *source),
+            ("dsukit mine (whole stage, 1 process)", stage["seconds"], stage["cpu"]),
+            ("PyDriller loop (diff + both sides of each file)", *pydriller),
         ]
         if parallel:
-            rows.insert(3, (f"dsukit mine --jobs {args.jobs}", parallel["seconds"]))
-        for name, seconds in rows:
-            print(f"{name:50s} {seconds:8.1f} s {n / seconds:9.1f} commits/s")
+            rows.insert(
+                3, (f"dsukit mine --jobs {args.jobs}", parallel["seconds"], parallel["cpu"])
+            )
+        for name, seconds, cpu in rows:
+            print(f"{name:50s} {seconds:7.1f} s {n / seconds:7.1f} commits/s  CPU {cpu:7.1f} s")
+        report_ratios(rows, stage, n)
+
+
+def report_ratios(rows: list[tuple[str, float, float]], stage: dict, n: int) -> None:
+    """Print the ratios the targets are about, by wall time and by CPU time."""
+    times = {name.split(" (")[0]: (seconds, cpu) for name, seconds, cpu in rows}
+    log, source = times["git log -p"], times["dsukit git source"]
+    mine, pydriller = times["dsukit mine"], times["PyDriller loop"]
+    for label, index in (("wall", 0), ("CPU", 1)):
         print(
-            f"dsukit mine is {pydriller_seconds / stage['seconds']:.1f}x PyDriller (target >= 8x)"
+            f"{label}: dsukit mine is {pydriller[index] / mine[index]:.1f}x as fast as PyDriller "
+            f"(target >= 8x) and takes {mine[index] / log[index]:.1f}x the time of git log -p "
+            f"(target <= 3x); the git source alone is {pydriller[index] / source[index]:.1f}x "
+            f"as fast as PyDriller and takes {source[index] / log[index]:.1f}x git log -p's time"
         )
-        print(f"git log -p is {stage['seconds'] / log_seconds:.1f}x dsukit mine (target <= 3x)")
-        print(
-            f"the git source alone is {source_seconds / log_seconds:.1f}x git log -p's time, "
-            f"{pydriller_seconds / source_seconds:.1f}x faster than PyDriller"
-        )
-        print(
-            f"stage time spent reading versions, cleaning and diffing: "
-            f"{stage['diff_seconds'] / stage['seconds']:.0%}"
-        )
-        quarters = [rss_at(stage["rss"], n * q // 4) for q in (1, 2, 3, 4)]
-        print("peak RSS after 1/4, 1/2, 3/4, all of the history: "
-              + ", ".join(f"{rss:.0f}" for rss in quarters) + " MiB")  # fmt: skip
+    share = stage["diff_seconds"] / stage["seconds"]
+    print(f"stage time spent reading versions, cleaning and diffing: {share:.0%}")
+    quarters = [rss_at(stage["rss"], n * q // 4) for q in (1, 2, 3, 4)]
+    print("peak RSS after 1/4, 1/2, 3/4, all of the history: "
+          + ", ".join(f"{rss:.0f}" for rss in quarters) + " MiB")  # fmt: skip
 
 
 if __name__ == "__main__":
