@@ -41,7 +41,7 @@ class Reversal:
                     f"update {other.name!r} requires {handle.name!r}; revert that first"
                 )
 
-    def revert(self, handle: UpdateHandle) -> UpdateHandle:
+    def revert(self, handle: UpdateHandle, timeout: float | None = None) -> UpdateHandle:
         """Undo ``handle``; return the handle of the reversing update."""
         updater = self.runtime.updater
         with updater.lock:
@@ -54,7 +54,7 @@ class Reversal:
                     factory.current_class = handle.plan[factory.type_name].old_class
             updater._unmark(handle)
             try:
-                reverse = self._run(handle, plan)
+                reverse = self._run(handle, plan, timeout)
             except Exception:
                 for factory in factories:  # put the update back as it was: still applied
                     with factory.lock:
@@ -70,13 +70,15 @@ class Reversal:
         """Convert back every object running ``handle``'s new classes (after a lazy failure)."""
         return self._run(handle, self._reverse_plan(handle))
 
-    def _run(self, handle: UpdateHandle, plan: dict[str, Conversion]) -> UpdateHandle:
+    def _run(
+        self, handle: UpdateHandle, plan: dict[str, Conversion], timeout: float | None = None
+    ) -> UpdateHandle:
         update = Update(
             name=f"revert {handle.name}", classes=tuple(c.new_class for c in plan.values())
         )
         reverse = UpdateHandle(self.runtime.updater, update, plan, "eager")
         reverse.only_old_class = True
-        return self.runtime.updater.run(reverse, self.runtime.policy, None)
+        return self.runtime.updater.run(reverse, self.runtime.policy, timeout)
 
     def _reverse_plan(self, handle: UpdateHandle) -> dict[str, Conversion]:
         plan = {}

@@ -337,9 +337,9 @@ class Runtime:
         """Convert now every object a lazy update still has pending; return how many."""
         return self.updater.finish(handle)
 
-    def revert(self, handle: UpdateHandle) -> UpdateHandle:
+    def revert(self, handle: UpdateHandle, *, timeout: float | None = None) -> UpdateHandle:
         """Undo an applied update (lazily converted objects too); return the reversal's handle."""
-        return self.reversal.revert(handle)
+        return self.reversal.revert(handle, timeout)
 
     def pending_conversions(self) -> int:
         """Count the objects still waiting for a lazy conversion, over every update."""

@@ -59,3 +59,17 @@ def hold_inside(
     thread = start(body, name)
     toy.GATES[gate].entered.wait(5)
     return thread
+
+
+def hold_kernel(rt: Runtime, gate: int, name: str) -> tuple[threading.Thread, list[object]]:
+    """Start a thread that stays inside the kernel (in no object) until gate ``gate`` opens."""
+    toy.GATES[gate] = toy.Gate()
+
+    def body() -> object:
+        with rt.kernel_entry():
+            toy.GATES[gate].entered.set()
+            return toy.GATES[gate].release.wait(10)
+
+    thread = start(body, name)
+    toy.GATES[gate].entered.wait(5)
+    return thread

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import pytest
 import runtime_toy_kernel as toy
-from runtime_test_helpers import update_path
+from runtime_test_helpers import hold_kernel, update_path
 
-from update_runtime import ReversalError, Runtime, Update, UpdateFailed, state_checksum
+from update_runtime import (
+    QuiescenceTimeout,
+    ReversalError,
+    Runtime,
+    Update,
+    UpdateFailed,
+    state_checksum,
+)
 
 ADD, GET, REV = (toy.Counter.slot(n) for n in ("add", "get", "revision"))
 
@@ -171,3 +178,18 @@ def test_destroying_the_last_pending_object_completes_a_lazy_update(rt: Runtime)
     rt.destroy(refs[2])
     assert handle.status().phase == "complete" and handle.status().pending == 0
     assert events.count("complete") == 1
+
+
+def test_a_revert_that_cannot_quiesce_leaves_the_update_applied(rt: Runtime) -> None:
+    refs = counters(rt, range(4))
+    handle = rt.apply(update_path("counter_v2"))
+    call_all(rt, refs[:2], GET)
+    holder, _ = hold_kernel(rt, 1, "long syscall")
+    with pytest.raises(QuiescenceTimeout, match="long syscall"):
+        rt.revert(handle, timeout=0.1)
+    toy.GATES[1].release.set()
+    holder.join(5)
+    assert handle.status().phase == "installed" and handle.status().pending == 2
+    assert rt.factory("Counter").current_class.version == 2
+    assert call_all(rt, refs, REV) == [2, 2, 2, 2]
+    assert handle.status().phase == "complete"
