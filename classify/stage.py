@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -267,17 +268,20 @@ def _ready(
 
 
 def _reverts(session: Session, transactions: Sequence[Transaction]) -> dict[str, str]:
-    lines: dict[int, list] = defaultdict(list)
-    query = select(FileRevision.transaction_id, FileRevision.path, FileRevision.cleaned_diff).where(
-        FileRevision.cleaned_diff.is_not(None)
+    """Pair transactions whose cleaned diffs undo each other (one transaction's lines in memory)."""
+    query = (
+        select(FileRevision.transaction_id, FileRevision.path, FileRevision.cleaned_diff)
+        .where(FileRevision.cleaned_diff.is_not(None))
+        .order_by(FileRevision.transaction_id)
     )
-    for transaction_id, path, cleaned in session.execute(query.execution_options(yield_per=500)):
-        lines[transaction_id] += diff_lines_of(path, cleaned)
-    digests = []
-    for txn in transactions:
-        pair = signature_digests(lines.pop(txn.id, []))
+    by_txn: dict[int, tuple[str, str]] = {}
+    rows = session.execute(query.execution_options(yield_per=500))
+    for transaction_id, group in groupby(rows, key=lambda row: row[0]):
+        lines = [line for _, path, cleaned in group for line in diff_lines_of(path, cleaned)]
+        pair = signature_digests(lines)
         if pair:
-            digests.append((txn.key, *pair))
+            by_txn[transaction_id] = pair
+    digests = [(txn.key, *by_txn[txn.id]) for txn in transactions if txn.id in by_txn]
     return find_reverts(digests)
 
 
