@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +15,7 @@ from dsukit import cli
 from miner.db import open_database
 from miner.models import FileRevision, Transaction
 from tests.miner.conftest import init_repo
+from tests.miner.cvs_fixtures import CvsRepository, rcs_history
 
 SUMMARY = re.compile(
     r"^(\d+) transactions, (\d+) file revisions in [\d.]+ s \([\d.]+ transactions/s\)$"
@@ -92,3 +94,23 @@ def test_changed_options_are_refused_by_name(history_repo, db_url) -> None:
     assert run(str(history_repo.path), "--db", db_url, "--path", "src/")[0] == 0
     code, _, err = run(str(history_repo.path), "--db", db_url)
     assert code == 1 and "mined into this database before with other options" in err
+
+
+def test_cvs_repository_with_a_bad_file_lists_it_as_skipped(tmp_path, db_url) -> None:
+    module = tmp_path / "cvsroot" / "mod"
+    rcs_history(module, "a.c", [(b"int a;\n", datetime(2005, 6, 1), "ann", "start")])
+    (module / "broken.c,v").write_bytes(b"\x00\x01 not an RCS file")
+    code, out, err = run(str(module), "--db", db_url)
+    assert code == 0, err
+    assert out.strip().endswith("; 1 inputs skipped")
+    assert "skipped broken.c,v: broken.c,v was skipped" in err
+
+
+def test_check_grouping_reports_on_commitid_groups(tmp_path) -> None:
+    cvs = CvsRepository.create(tmp_path, files={"a.c": b"int a;\n", "b.c": b"int b;\n"})
+    cvs.write("a.c", b"int a = 1;\n")
+    cvs.write("b.c", b"int b = 1;\n")
+    cvs.commit("both files")
+    code, out, err = run(str(cvs.location), "--check-grouping")
+    assert code == 0, err
+    assert "commitid groups" in out and "recovered exactly" in out
