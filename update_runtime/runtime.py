@@ -73,6 +73,7 @@ class Runtime:
         self.ott = self.table.vtables
         """The fast call path: ``rt.ott[ref][method_number](*registers)``."""
         self.generations = Generations()
+        self._active = self.generations.active
         self.factories: dict[str, Factory] = {}
         self.non_updatable: dict[str, str] = {}
         self.applied: list[UpdateHandle] = []
@@ -174,7 +175,7 @@ class Runtime:
             for value in registers:
                 if type(value) is not int or not _LOW <= value < _HIGH:
                     self._reject(registers)
-            if get_ident() not in self.generations.active:
+            if get_ident() not in self._active:
                 raise NotInKernel(
                     "a call through the table must be made inside Runtime.kernel_entry()"
                 )
