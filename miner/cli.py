@@ -14,7 +14,7 @@ from miner.cli_options import db_option, open_db_for_cli
 from miner.models import Repository, SkippedInput
 from miner.options import DEFAULT_MAX_FILE_BYTES, MineOptions, OptionsError
 from miner.source_errors import SourceError
-from miner.sources import KINDS, open_source
+from miner.sources import KINDS, detect_kind, open_source
 
 _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 _SKIPPED_SHOWN = 20
@@ -30,6 +30,8 @@ def _options(**values: object) -> MineOptions:
 def _check_grouping(source: Path, options: MineOptions) -> None:
     from miner.grouping_quality import evaluate_window  # the CVS engineer's module
 
+    if detect_kind(source) != "cvs":
+        raise click.ClickException(f"--check-grouping needs a CVS repository; {source} is git")
     quality = evaluate_window(source, options.window_seconds, options.fixed_window)
     click.echo(quality.summary())
 
@@ -144,11 +146,11 @@ def mine_command(  # noqa: PLR0913 (one parameter per option)
         refs=refs, since=since, until=until, paths=paths, window_seconds=window_seconds,
         fixed_window=fixed_window, header_language=header_language, max_file_bytes=max_file_bytes,
     )  # fmt: skip
-    if check_grouping:
-        _check_grouping(source, options)
-        return
-    engine = open_db_for_cli(db)
     try:
+        if check_grouping:
+            _check_grouping(source, options)
+            return
+        engine = open_db_for_cli(db)
         history = open_source(source, kind, options)
         with Session(engine) as session:
             stats = stage.run(session, history, options, progress=progress, jobs=jobs)

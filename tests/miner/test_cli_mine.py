@@ -114,3 +114,8 @@ def test_check_grouping_reports_on_commitid_groups(tmp_path) -> None:
     code, out, err = run(str(cvs.location), "--check-grouping")
     assert code == 0, err
     assert "commitid groups" in out and "recovered exactly" in out
+
+
+def test_check_grouping_needs_a_cvs_repository(history_repo) -> None:
+    code, _, err = run(str(history_repo.path), "--check-grouping")
+    assert code == 1 and "--check-grouping needs a CVS repository" in err
