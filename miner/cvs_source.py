@@ -104,7 +104,7 @@ class CvsSource:
             except (RcsParseError, OSError) as error:
                 reason = error.strerror if isinstance(error, OSError) else str(error)
                 skipped.append(SkippedFile(rcs_file, f"{rcs_file} was skipped: {reason}."))
-                logger.warning("%s was skipped: %s", rcs_file, reason)
+                logger.info("%s was skipped: %s", rcs_file, reason)
                 continue
             binary = "b" in (rcs.expand or "")
             history = file_history(rcs_file, rcs, binary, self.fold_imports)
