@@ -29,10 +29,11 @@ _STANDARD_KEYWORDS = (
     rb"Author|CVSHeader|Date|Header|Id|Locker|Log|Mdocdate|Name|RCSfile|Revision|Source|State"
 )
 # A standard keyword with any value; or any other word (a CVS LocalKeyword such as $OpenBSD$ or
-# $MirOS$) whose value has the form of an expanded $Id$: "file,v REV DATE TIME AUTHOR STATE".
+# $MirOS$) whose value has the form of an expanded $Id$: "file,v REV DATE TIME AUTHOR STATE"
+# (REV may carry a hand-made suffix such as "1.10+1", as copies into other trees do).
 _KEYWORD = re.compile(
     rb"\$(" + _STANDARD_KEYWORDS + rb"):[^$\n]*\$"
-    rb"|\$([A-Za-z][A-Za-z0-9_]*): [^$\n]*,v \d+(?:\.\d+)+ [^$\n]*\$"
+    rb"|\$([A-Za-z][A-Za-z0-9_]*): [^$\n]*,v \d+(?:\.\d+)+[^$\s]* [^$\n]*\$"
 )
 
 

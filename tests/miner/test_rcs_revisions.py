@@ -86,6 +86,10 @@ def test_bad_edit_scripts_raise(script: bytes) -> None:
         (b"/* $Id: foo.c,v 1.3 2007/02/06 18:58:06 tg Exp $ */\n", b"/* $Id$ */\n"),
         (b"$MirOS: src/kern/Makefile.inc,v 1.4 2008/08/01 14:43:45 tg Exp $\n", b"$MirOS$\n"),
         (b"$OpenBSD: rm.c,v 1.18 2005/06/14 19:15:35 millert Exp $", b"$OpenBSD$"),
+        (
+            b'__RCSID("$MirOS: src/gen/setmode.c,v 1.10+1 2008/04/19 tg Exp $");',
+            b'__RCSID("$MirOS$");',
+        ),
         (b".Dd $Mdocdate: May 31 2007 $\n", b".Dd $Mdocdate$\n"),
         (b"$Revision: 1.2 $ and $Date: 2001/01/01 10:00:00 $", b"$Revision$ and $Date$"),
         (b"$Id$ stays", b"$Id$ stays"),
