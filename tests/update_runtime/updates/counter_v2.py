@@ -8,7 +8,7 @@ from update_runtime import Update
 
 
 class Counter(Updatable, version=2):
-    def __init__(self, start: int = 0) -> None:
+    def __init__(self, start: int = 0, parent: int = -1) -> None:
         self.total = start
         self.entries: list[tuple[int, int]] = []
         self.lock = threading.Lock()

@@ -1,6 +1,6 @@
 """Counter v3 on top of v2: same layout, ``version`` answers 3 (default state transfer)."""
 
-import threading  # noqa: F401
+import threading
 
 from runtime_toy_kernel import Updatable, virtual
 
@@ -8,6 +8,11 @@ from update_runtime import Update
 
 
 class Counter(Updatable, version=3):
+    def __init__(self, start: int = 0, parent: int = -1) -> None:
+        self.total = start
+        self.entries: list[tuple[int, int]] = []
+        self.lock = threading.Lock()
+
     @virtual
     def add(self, amount: int) -> int:
         with self.lock:
