@@ -47,6 +47,7 @@ DEFAULT_SUBSTITUTIONS: tuple[Substitution, ...] = (
     Substitution(r"\b__asm\s+__volatile\b(?!_)", "__asm__ volatile"),
     Substitution(r"__(?<!\w__)(dead|packed|pure|unused|used)\b(?!_)", ""),
     Substitution(r"\b__P\((\([^;\n]*\))\)", r"\1"),
+    Substitution(r"\bOF\((\([^;\n]*\))\)", r"\1"),  # zlib's spelling of __P
     Substitution(r"^[ \t]*__(BEGIN|END)_DECLS[ \t]*$", ""),
     # K42 factories: a macro pair that opens and closes a nested class.
     Substitution(r"\bDEFINE_FACTORY_BEGIN\s*\(\s*(\w+)\s*\)", r"struct \1 {"),

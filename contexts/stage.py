@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from tqdm import tqdm
 
 from contexts.file_analysis import (
@@ -206,7 +206,13 @@ def _analyse_transaction(
     reader: TextReader,
     stats: ContextsStats,
 ) -> None:
-    results = [analyse_file(fr, txn.repository, options, reader) for fr in txn.files]
+    files = session.scalars(
+        select(FileRevision)
+        .where(FileRevision.transaction_id == txn.id)
+        .options(defer(FileRevision.raw_diff), defer(FileRevision.cleaned_diff))
+        .order_by(FileRevision.id)
+    )
+    results = [analyse_file(fr, txn.repository, options, reader) for fr in files]
     for result in results:
         _write_file(session, txn, result, stats)
     snapshots = {side: _snapshot(results, side) for side in SIDES}
