@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_TRANSACTIONS = 200
 BATCH_FILES = 2000
+BATCH_DIFF_CHARS = 8_000_000
+"""A batch also ends once its records carry this much diff text (bounds memory on big imports)."""
 
 
 class OptionsChanged(SourceError):
@@ -159,7 +161,7 @@ def _new_batches(
         ``None`` for a source that yields only new records once each (git), keeping memory flat.
     """
     batch: list[TransactionRecord] = []
-    files = 0
+    files = chars = 0
     for record in records:
         if seen is not None:
             if record.key in seen:
@@ -172,9 +174,10 @@ def _new_batches(
             continue
         batch.append(record)
         files += len(record.files)
-        if len(batch) >= batch_size or files >= BATCH_FILES:
+        chars += sum(len(change.raw_diff or "") for change in record.files)
+        if len(batch) >= batch_size or files >= BATCH_FILES or chars >= BATCH_DIFF_CHARS:
             yield batch
-            batch, files = [], 0
+            batch, files, chars = [], 0, 0
     if batch:
         yield batch
 
