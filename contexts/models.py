@@ -16,8 +16,14 @@ SCHEMA_VERSION = 2
 
 
 def _add_not_code(session: Session) -> None:
-    """Version 1 to 2: ``changed_line.not_code`` (lines under ``#if 0``)."""
+    """Version 1 to 2: ``changed_line.not_code`` (lines under ``#if 0``); classes by name."""
     session.execute(text("ALTER TABLE changed_line ADD COLUMN not_code BOOLEAN NOT NULL DEFAULT 0"))
+    session.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS ix_class_interface_name "
+            "ON class_interface (name, transaction_id)"
+        )
+    )
 
 
 register_schema("contexts", SCHEMA_VERSION, {1: _add_not_code})
@@ -83,6 +89,7 @@ class ClassInterface(Base):
     """A class's interface as one side of a transaction sees it (JSON of bases, slots, members)."""
 
     __tablename__ = "class_interface"
+    __table_args__ = (Index("ix_class_interface_name", "name", "transaction_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(
         ForeignKey("txn.id", ondelete="CASCADE"), index=True

@@ -306,6 +306,23 @@ def _missing_bases(snapshots: list[Interfaces]) -> set[str]:
     }
 
 
+def _latest_class(
+    session: Session, transaction_id: int, condition: object
+) -> ClassInterface | None:
+    query = (
+        select(ClassInterface)
+        .where(
+            condition,
+            ClassInterface.transaction_id < transaction_id,
+            ClassInterface.side == "new",
+            ClassInterface.kind != "prototype",
+        )
+        .order_by(ClassInterface.transaction_id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
 def _known_bases(session: Session, transaction_id: int, snapshots: list[Interfaces]) -> Interfaces:
     """Return base classes neither side declares, as earlier transactions last recorded them."""
     known = Interfaces()
@@ -314,21 +331,14 @@ def _known_bases(session: Session, transaction_id: int, snapshots: list[Interfac
         if not missing:
             break
         for name in missing:
-            row = session.scalars(
-                select(ClassInterface)
-                .where(
-                    ClassInterface.transaction_id < transaction_id,
-                    ClassInterface.side == "new",
-                    ClassInterface.kind != "prototype",
-                    (ClassInterface.name == name) | ClassInterface.name.endswith("::" + name),
+            row = _latest_class(session, transaction_id, ClassInterface.name == name)
+            if row is None:  # a base named relative to its scope: match the qualified tail
+                row = _latest_class(
+                    session, transaction_id, ClassInterface.name.endswith("::" + name)
                 )
-                .order_by(ClassInterface.transaction_id.desc())
-                .limit(1)
-            ).first()
             if row is not None:
-                known.classes[row.name] = class_from_detail(
-                    row.name, row.kind, json.loads(row.detail)
-                )
+                detail = json.loads(row.detail)
+                known.classes[row.name] = class_from_detail(row.name, row.kind, detail)
         missing = _missing_bases([*snapshots, known]) - missing
     return known
 
