@@ -21,14 +21,15 @@ breaks that look like sync points.
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from miner.c_layout import CLayout, Emitter
+from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment
 from miner.c_tokens import tokenize_c
 
-FIRST_WINDOW = 40
+FIRST_WINDOW = 10
 """Lines into the next matching block that the first attempt to lay out a hunk covers."""
 
 
@@ -79,6 +80,7 @@ def relayout_c(
     spans = [_Span(j + 1, j + size, j - i) for i, j, size in blocks if size]
     old_total = max((i + size for i, _, size in blocks), default=0)
     result = CLayout()
+    segments: list[Segment] = []
     at: tuple[int, int] | None = None
     if spans and spans[0].first == 1 and spans[0].shift == 0:
         first = _sync_index(previous, 1)
@@ -87,15 +89,20 @@ def relayout_c(
             result.sync_lines.append(1)
             result.sync_stacks.append(())
             result.sync_counts.append(0)
-    resume, stack = 1, ()
+    resume, stack, old_count = 1, (), 0
     while True:
         if at is not None:
-            if _copy_to_end(previous, spans, at, (old_total, len(lines)), result):
-                return result
-            resume, stack = _copy_span(previous, spans[at[0]], at[1], result)
+            if _copy_to_end(previous, spans, at, (old_total, len(lines)), result, segments):
+                break
+            resume, stack, old_count = _copy_span(previous, spans[at[0]], at[1], result, segments)
+        new_count = len(result.lines)
         at = _lay_out(previous, lines, spans, resume, stack, result)
+        old_end = len(previous.lines) if at is None else previous.sync_counts[at[1]]
+        segments.append((old_count, old_end, new_count, len(result.lines), False))
         if at is None:
-            return result
+            break
+    result.edit = LayoutEdit(weakref.ref(previous), tuple(segments))
+    return result
 
 
 def _lay_out(
@@ -133,12 +140,16 @@ def _append_part(result: CLayout, part: CLayout) -> None:
 
 
 def _copy_span(
-    previous: CLayout, span: _Span, sync: int, result: CLayout
-) -> tuple[int, tuple[str, ...]]:
-    """Copy the previous layout from sync point ``sync`` to its last one inside ``span``."""
+    previous: CLayout, span: _Span, sync: int, result: CLayout, segments: list[Segment]
+) -> tuple[int, tuple[str, ...], int]:
+    """Copy the previous layout from sync point ``sync`` to its last one inside ``span``.
+
+    Return the new line, the brackets open and the previous layout's line count there.
+    """
     last = bisect_right(previous.sync_lines, span.last - span.shift) - 1
-    _copy(previous, sync, previous.sync_counts[last], last + 1, span.shift, result)
-    return previous.sync_lines[last] + span.shift, previous.sync_stacks[last]
+    stop = previous.sync_counts[last]
+    _copy(previous, sync, stop, last + 1, span.shift, result, segments)
+    return previous.sync_lines[last] + span.shift, previous.sync_stacks[last], stop
 
 
 def _copy_to_end(
@@ -147,6 +158,7 @@ def _copy_to_end(
     at: tuple[int, int],
     totals: tuple[int, int],
     result: CLayout,
+    segments: list[Segment],
 ) -> bool:
     """Copy the rest of the previous layout if ``at`` lies in a block that ends both texts.
 
@@ -155,23 +167,38 @@ def _copy_to_end(
     span = spans[at[0]]
     if span.last != totals[1] or span.last - span.shift != totals[0]:
         return False
-    _copy(previous, at[1], len(previous.lines), len(previous.sync_lines), span.shift, result)
+    stop = len(previous.lines)
+    _copy(previous, at[1], stop, len(previous.sync_lines), span.shift, result, segments)
     return True
 
 
 def _copy(
-    previous: CLayout, sync: int, stop_line: int, stop_sync: int, shift: int, result: CLayout
+    previous: CLayout,
+    sync: int,
+    stop_line: int,
+    stop_sync: int,
+    shift: int,
+    result: CLayout,
+    segments: list[Segment],
 ) -> None:
     """Copy cleaned lines from sync point ``sync`` up to ``stop_line`` and sync points after
     ``sync`` up to ``stop_sync``, shifting original line numbers by ``shift``."""
     start = previous.sync_counts[sync]
     count_shift = len(result.lines) - start
+    if stop_line > start:
+        segments.append(
+            (start, stop_line, len(result.lines), len(result.lines) + stop_line - start, True)
+        )
     result.lines += previous.lines[start:stop_line]
-    result.origins += [line + shift for line in previous.origins[start:stop_line]]
-    result.ends += [line + shift for line in previous.ends[start:stop_line]]
-    result.sync_lines += [line + shift for line in previous.sync_lines[sync + 1 : stop_sync]]
+    result.origins += _shifted(previous.origins[start:stop_line], shift)
+    result.ends += _shifted(previous.ends[start:stop_line], shift)
+    result.sync_lines += _shifted(previous.sync_lines[sync + 1 : stop_sync], shift)
     result.sync_stacks += previous.sync_stacks[sync + 1 : stop_sync]
-    result.sync_counts += [c + count_shift for c in previous.sync_counts[sync + 1 : stop_sync]]
+    result.sync_counts += _shifted(previous.sync_counts[sync + 1 : stop_sync], count_shift)
+
+
+def _shifted(numbers: list[int], shift: int) -> list[int]:
+    return list(map(shift.__add__, numbers)) if shift else numbers
 
 
 def _sync_index(layout: CLayout, line: int) -> int | None:

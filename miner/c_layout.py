@@ -22,6 +22,7 @@ parenthesis but a ``for`` loop's header, which puts the layout back in step.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -52,6 +53,21 @@ class CLayout:
     """The brackets open at each sync point."""
     sync_counts: list[int] = field(default_factory=list)
     """How many cleaned lines come before each sync point."""
+    edit: LayoutEdit | None = None
+    """How this layout was made from an earlier version's (re-cleaned), if it was."""
+
+
+Segment = tuple[int, int, int, int, bool]
+"""``(old_lo, old_hi, new_lo, new_hi, copied)``: cleaned lines ``new_lo:new_hi`` were copied
+from the earlier layout's ``old_lo:old_hi`` (then equal), or laid out afresh in their place."""
+
+
+@dataclass(frozen=True)
+class LayoutEdit:
+    """The segments a re-cleaned layout is made of, and the layout they refer to."""
+
+    previous: weakref.ref[CLayout]
+    segments: tuple[Segment, ...]
 
 
 class ConvergenceCheck(Protocol):

@@ -58,12 +58,19 @@ _KEYWORD_RE = re.compile(
 )
 
 
-_RAW_START_RE = re.compile(r'(?<![\w$])(?:u8|[uUL])?R"[^()\\\s"]{0,16}\(')
+_RAW_START_RE = re.compile(r'R"[^()\\\s"]{0,16}\(')
+_RAW_PREFIX_RE = re.compile(r"(?:^|[^\w$])(?:u8|[uUL])?$")
 
 
 def has_raw_string(text: str) -> bool:
-    """Tell whether ``text`` may hold a C++11 raw string literal."""
-    return 'R"' in text and _RAW_START_RE.search(text) is not None
+    """Tell whether ``text`` may hold a C++11 raw string literal (``R"x(...)x"``)."""
+    if 'R"' not in text:
+        return False
+    for match in _RAW_START_RE.finditer(text):
+        start = match.start()
+        if _RAW_PREFIX_RE.search(text, max(0, start - 3), start) is not None:
+            return True
+    return False
 
 
 def tokenize_c(text: str) -> list[str]:

@@ -33,8 +33,8 @@ from miner.line_diff import (
     Block,
     Opcode,
     changed_counts,
-    line_opcodes,
     matching_blocks,
+    merged_blocks,
     opcodes_of,
     split_lines,
     unified_text,
@@ -140,7 +140,7 @@ def diff_versions(
         return FileDiff(raw_diff, added, deleted, None, None, None, old_changed, new_changed, False)
     old_clean = old.cleaned(language)
     new_clean = new.cleaned(language, edited_from=(old, raw_blocks))
-    clean_ops = line_opcodes(old_clean.lines, new_clean.lines)
+    clean_ops = opcodes_of(cleaned_blocks(old_clean, new_clean))
     clean_added, clean_deleted = changed_counts(clean_ops)
     cleaned_diff = unified_text(
         old_clean.lines, new_clean.lines, clean_ops, labels, keep_ends=False
@@ -157,6 +157,25 @@ def diff_versions(
         functionally_equivalent=not cleaned_diff,
         cleaning_fallback=old_clean.fallback or new_clean.fallback,
     )
+
+
+def cleaned_blocks(old: CleanedText, new: CleanedText) -> list[Block]:
+    """Return the matching blocks of two cleaned texts.
+
+    When ``new`` was re-cleaned from ``old`` (see :mod:`miner.c_incremental`), its copied
+    segments match as they are and only the segments laid out afresh are diffed.
+    """
+    edit = new.layout.edit if new.layout is not None else None
+    if edit is None or old.layout is None or edit.previous() is not old.layout:
+        return matching_blocks(old.lines, new.lines)
+    blocks: list[Block] = []
+    for old_lo, old_hi, new_lo, new_hi, copied in edit.segments:
+        if copied:
+            blocks.append((old_lo, new_lo, old_hi - old_lo))
+            continue
+        for i, j, size in matching_blocks(old.lines[old_lo:old_hi], new.lines[new_lo:new_hi]):
+            blocks.append((old_lo + i, new_lo + j, size))
+    return merged_blocks(blocks, len(old.lines), len(new.lines))
 
 
 def _flagged(old: bytes | None, new: bytes | None, max_bytes: int) -> FileDiff | None:

@@ -12,9 +12,10 @@ leaves only small gaps between anchors to ``SequenceMatcher`` (without the junk 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
 Opcode = tuple[str, int, int, int, int]
@@ -26,8 +27,13 @@ Block = tuple[int, int, int]
 NO_NEWLINE = "\\ No newline at end of file\n"
 
 
+_OTHER_LINE_BREAKS_RE = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def split_lines(text: str) -> list[str]:
     """Split ``text`` at ``\\n`` only, keeping the line ends (the last line may lack one)."""
+    if _OTHER_LINE_BREAKS_RE.search(text) is None:
+        return text.splitlines(keepends=True)
     if not text:
         return []
     parts = text.split("\n")
@@ -38,21 +44,38 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
-    """Return how many leading items ``a`` and ``b`` share."""
+_CHUNK = 32
+
+
+def common_prefix(
+    a: Sequence[str], b: Sequence[str], alo: int = 0, blo: int = 0, limit: int | None = None
+) -> int:
+    """Return how many items ``a`` from ``alo`` and ``b`` from ``blo`` share, at most ``limit``."""
+    if limit is None:
+        limit = min(len(a) - alo, len(b) - blo)
     count = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
+    while count + _CHUNK <= limit and (
+        a[alo + count : alo + count + _CHUNK] == b[blo + count : blo + count + _CHUNK]
+    ):
+        count += _CHUNK
+    while count < limit and a[alo + count] == b[blo + count]:
         count += 1
     return count
 
 
-def common_suffix(a: Sequence[str], b: Sequence[str], limit: int) -> int:
-    """Return how many trailing items ``a`` and ``b`` share, at most ``limit``."""
+def common_suffix(
+    a: Sequence[str], b: Sequence[str], limit: int, ahi: int | None = None, bhi: int | None = None
+) -> int:
+    """Return how many items ``a`` before ``ahi`` and ``b`` before ``bhi`` (default: their
+    ends) share at their end, at most ``limit``."""
+    i = len(a) if ahi is None else ahi
+    j = len(b) if bhi is None else bhi
     count = 0
-    i, j = len(a) - 1, len(b) - 1
-    while count < limit and a[i - count] == b[j - count]:
+    while count + _CHUNK <= limit and (
+        a[i - count - _CHUNK : i - count] == b[j - count - _CHUNK : j - count]
+    ):
+        count += _CHUNK
+    while count < limit and a[i - count - 1] == b[j - count - 1]:
         count += 1
     return count
 
@@ -86,15 +109,20 @@ def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[Block]:
     (their longest increasing run), and the gaps between anchors are aligned recursively;
     ``difflib`` finishes small gaps and those without such lines.
     """
-    blocks: list[Block] = []
-    _match(a, b, 0, len(a), 0, len(b), blocks)
+    differ = _Differ(a, b)
+    differ.match(0, len(a), 0, len(b))
+    return merged_blocks(differ.blocks, len(a), len(b))
+
+
+def merged_blocks(blocks: Iterable[Block], a_length: int, b_length: int) -> list[Block]:
+    """Join adjacent ``blocks`` (in order), drop empty ones, and end with the sentinel."""
     merged: list[Block] = []
     for i, j, size in blocks:
         if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
             merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
         elif size:
             merged.append((i, j, size))
-    merged.append((len(a), len(b), 0))
+    merged.append((a_length, b_length, 0))
     return merged
 
 
@@ -102,43 +130,88 @@ _SMALL_REGION = 4_000
 """Gaps with fewer line pairs than this go straight to ``difflib``."""
 
 
-def _match(
-    a: Sequence[str],
-    b: Sequence[str],
-    alo: int,
-    ahi: int,
-    blo: int,
-    bhi: int,
-    blocks: list[Block],
-) -> None:
-    """Append the matching blocks of ``a[alo:ahi]`` and ``b[blo:bhi]`` to ``blocks``."""
-    start = alo
-    while alo < ahi and blo < bhi and a[alo] == b[blo]:
-        alo, blo = alo + 1, blo + 1
-    if alo > start:
-        blocks.append((start, blo - (alo - start), alo - start))
-    end = ahi
-    while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
-        ahi, bhi = ahi - 1, bhi - 1
-    if alo < ahi and blo < bhi:
-        if (ahi - alo) * (bhi - blo) < _SMALL_REGION:
-            anchors = []
-        else:
-            anchors = _anchors(a, b, alo, ahi, blo, bhi)
-        if anchors:
-            for i, j in anchors:
-                if i - alo == j - blo and a[alo:i] == b[blo:j]:
-                    blocks.append((alo, blo, i - alo + 1))
-                else:
-                    _match(a, b, alo, i, blo, j, blocks)
-                    blocks.append((i, j, 1))
-                alo, blo = i + 1, j + 1
-            _match(a, b, alo, ahi, blo, bhi, blocks)
-        else:
-            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-            blocks.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)
-    if end > ahi:
-        blocks.append((ahi, bhi, end - ahi))
+_PROBES = tuple(d for step in range(64) for d in ((step, -step) if step else (0,)))
+"""Offsets from a gap's middle where a split point is looked for."""
+
+
+class _Differ:
+    """One diff's state: the sides and the blocks found so far."""
+
+    def __init__(self, a: Sequence[str], b: Sequence[str]) -> None:
+        self.a, self.b = a, b
+        self.blocks: list[Block] = []
+
+    def match(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
+        """Append the matching blocks of ``a[alo:ahi]`` and ``b[blo:bhi]``."""
+        a, b, blocks = self.a, self.b, self.blocks
+        prefix = common_prefix(a, b, alo, blo, min(ahi - alo, bhi - blo))
+        if prefix:
+            blocks.append((alo, blo, prefix))
+            alo, blo = alo + prefix, blo + prefix
+        suffix = common_suffix(a, b, min(ahi - alo, bhi - blo), ahi, bhi)
+        ahi, bhi = ahi - suffix, bhi - suffix
+        if alo < ahi and blo < bhi:
+            if (ahi - alo) * (bhi - blo) < _SMALL_REGION:
+                self._difflib(alo, ahi, blo, bhi)
+            else:
+                self._split(alo, ahi, blo, bhi)
+        if suffix:
+            blocks.append((ahi, bhi, suffix))
+
+    def _split(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
+        split = self._split_point(alo, ahi, blo, bhi)
+        if split is not None:
+            i, j = split
+            self.match(alo, i, blo, j)
+            self.blocks.append((i, j, 1))
+            self.match(i + 1, ahi, j + 1, bhi)
+            return
+        anchors = _anchors(self.a, self.b, alo, ahi, blo, bhi)
+        if not anchors:
+            self._difflib(alo, ahi, blo, bhi)
+            return
+        for i, j in anchors:
+            self.match(alo, i, blo, j)
+            self.blocks.append((i, j, 1))
+            alo, blo = i + 1, j + 1
+        self.match(alo, ahi, blo, bhi)
+
+    def _split_point(self, alo: int, ahi: int, blo: int, bhi: int) -> tuple[int, int] | None:
+        """Find, near the middle of ``a``'s gap, a line that occurs once in each gap, inside a
+        run of five equal lines: the two sides surely align there (a cheap patience anchor)."""
+        a, b = self.a, self.b
+        middle = (alo + ahi) // 2
+        for offset in _PROBES:
+            i = middle + offset
+            if not alo + 2 <= i < ahi - 2:
+                continue
+            line = a[i]
+            j = _only_index(b, line, blo + 2, bhi - 2)
+            if (
+                j is not None
+                and a[i - 2 : i + 3] == b[j - 2 : j + 3]
+                and _only_index(a, line, alo, ahi) == i
+                and _only_index(b, line, blo, bhi) == j
+            ):
+                return i, j
+        return None
+
+    def _difflib(self, alo: int, ahi: int, blo: int, bhi: int) -> None:
+        matcher = SequenceMatcher(None, self.a[alo:ahi], self.b[blo:bhi], autojunk=False)
+        self.blocks.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)
+
+
+def _only_index(items: Sequence[str], item: str, lo: int, hi: int) -> int | None:
+    """Return where ``item`` occurs in ``items[lo:hi]`` if it occurs there exactly once."""
+    try:
+        index = items.index(item, lo, hi)
+    except ValueError:
+        return None
+    try:
+        items.index(item, index + 1, hi)
+    except ValueError:
+        return index
+    return None
 
 
 def _anchors(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from miner.c_tokens import has_raw_string
 from miner.cleaning import clean, decode_source
 from miner.diffing import diff_file
 
@@ -248,3 +249,19 @@ def test_unterminated_spliced_literal_keeps_line_numbers() -> None:
     cleaned = clean("#define F(s, la'st) { \\\n  x; \\\n}\nint y;\n", "c")
     assert cleaned.lines[-1] == "int y ;" and cleaned.origins[-1] == 4
     assert cleaned.ends[0] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('auto s = R"(x)";', True),
+        ('auto s = u8R"d(x)d";', True),
+        ('auto s = LR"(x)";', True),
+        ('f("%R");', False),
+        ('f("ERR")', False),
+        ('FOOR"(x)"', False),
+        ("no raw here", False),
+    ],
+)
+def test_has_raw_string(text: str, expected: bool) -> None:
+    assert has_raw_string(text) is expected

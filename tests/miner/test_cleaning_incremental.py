@@ -9,8 +9,9 @@ import subprocess
 
 import pytest
 
-from miner.cleaning import clean, clean_edited
-from miner.line_diff import matching_blocks, split_lines
+from miner.cleaning import CleanedText, clean, clean_edited
+from miner.diffing import cleaned_blocks
+from miner.line_diff import changed_counts, line_opcodes, matching_blocks, opcodes_of, split_lines
 from tests.conftest import SHARED_DATA
 
 KERN = SHARED_DATA / "cvs" / "mirbsd" / "src" / "kern"
@@ -97,6 +98,20 @@ def _check(old_text: str, new_text: str, language: str) -> None:
     assert edited.layout.sync_lines == fresh.layout.sync_lines
     assert edited.layout.sync_stacks == fresh.layout.sync_stacks
     assert edited.layout.sync_counts == fresh.layout.sync_counts
+    _check_blocks(previous, edited)
+
+
+def _check_blocks(old: CleanedText, new: CleanedText) -> None:
+    """The cleaned diff's blocks taken from the re-cleaning's segments are a valid diff."""
+    blocks = cleaned_blocks(old, new)
+    assert blocks[-1] == (len(old.lines), len(new.lines), 0)
+    i = j = 0
+    for block_i, block_j, size in blocks:
+        assert block_i >= i and block_j >= j
+        assert old.lines[block_i : block_i + size] == new.lines[block_j : block_j + size]
+        i, j = block_i + size, block_j + size
+    reference = sum(changed_counts(line_opcodes(old.lines, new.lines)))
+    assert sum(changed_counts(opcodes_of(blocks))) <= reference + 20
 
 
 @pytest.mark.parametrize("seed", range(150))
@@ -139,9 +154,10 @@ def test_chains_of_incremental_versions_stay_exact(real_texts: list[str], seed: 
         new_lines = _edit(rng, lines)
         new_text = "".join(new_lines)
         blocks = matching_blocks(lines, new_lines)
-        cleaned = clean_edited(cleaned, new_text, new_lines, blocks, "c")
+        previous, cleaned = cleaned, clean_edited(cleaned, new_text, new_lines, blocks, "c")
         fresh = clean(new_text, "c")
         assert cleaned == fresh
+        _check_blocks(previous, cleaned)
         assert cleaned.layout is not None and fresh.layout is not None
         assert cleaned.layout.sync_counts == fresh.layout.sync_counts
         lines = new_lines

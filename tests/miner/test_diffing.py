@@ -18,7 +18,7 @@ from miner.diffing import (
     format_ranges,
     parse_ranges,
 )
-from miner.line_diff import changed_counts, line_opcodes
+from miner.line_diff import changed_counts, common_prefix, common_suffix, line_opcodes, split_lines
 
 OLD_C = b"""#include <sys/param.h>
 
@@ -202,3 +202,38 @@ def test_large_diffs_are_valid_and_minimal_enough(seed: int) -> None:
     ours = sum(changed_counts(opcodes))
     reference = sum(changed_counts(SequenceMatcher(None, old, new, autojunk=False).get_opcodes()))
     assert ours <= reference * 1.2 + 10
+
+
+@given(
+    st.lists(st.sampled_from("ab"), max_size=150),
+    st.lists(st.sampled_from("ab"), max_size=150),
+    st.integers(min_value=0, max_value=5),
+)
+def test_common_prefix_and_suffix_match_a_plain_scan(a: list[str], b: list[str], cut: int) -> None:
+    shared = ["x"] * 70
+    a, b = shared + a + shared, shared + b[cut:] + shared
+    shorter = min(len(a), len(b))
+    pairs = zip(a, b, strict=False)
+    plain_prefix = next((k for k, (x, y) in enumerate(pairs) if x != y), shorter)
+    assert common_prefix(a, b) == plain_prefix
+    reversed_pairs = zip(reversed(a), reversed(b), strict=False)
+    plain_suffix = next((k for k, (x, y) in enumerate(reversed_pairs) if x != y), shorter)
+    limit = min(len(a), len(b)) - plain_prefix
+    assert common_suffix(a, b, limit) == min(plain_suffix, limit)
+    assert common_prefix(a, b, 3, 3, 10) == min(plain_prefix - 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("", []),
+        ("a", ["a"]),
+        ("a\n", ["a\n"]),
+        ("a\nb", ["a\n", "b"]),
+        ("a\r\nb\n", ["a\r\n", "b\n"]),
+        ("a\x0cb\n\u2028c", ["a\x0cb\n", "\u2028c"]),
+        ("\n\n", ["\n", "\n"]),
+    ],
+)
+def test_split_lines_splits_at_newlines_only(text: str, lines: list[str]) -> None:
+    assert split_lines(text) == lines
