@@ -45,16 +45,21 @@ def head_texts(
     return texts
 
 
-def run_once(function, texts: list[bytes]) -> float:  # noqa: ANN001 (any callable)
-    """Return the CPU time of one run of ``function`` over every text.
+def best_times(measured: dict, texts: list[bytes], repeats: int) -> dict[str, float]:
+    """Return, per measure, the sum over texts of its best CPU time on that text.
 
-    CPU time of this process, not wall time: on a shared machine other processes' load would
-    otherwise decide the figures.
+    Measures take turns on each text, and each text's best of ``repeats`` counts: on a shared
+    machine, load from elsewhere then hits every measure alike and is mostly filtered out.
+    CPU time of this process is used, not wall time.
     """
-    start = time.process_time()
-    for text in texts:
-        function(text)
-    return time.process_time() - start
+    best = {name: [float("inf")] * len(texts) for name in measured}
+    for _ in range(repeats):
+        for index, text in enumerate(texts):
+            for name, function in measured.items():
+                start = time.process_time()
+                function(text)
+                best[name][index] = min(best[name][index], time.process_time() - start)
+    return {name: sum(times) for name, times in best.items()}
 
 
 def main() -> None:
@@ -73,13 +78,9 @@ def main() -> None:
         "contexts of every line": lambda text: contexts_of_parsed(parse(text, language)),
         "+ interfaces (the stage's work)": lambda text: analyse_side(text, language, None),
     }
-    best = dict.fromkeys(measured, float("inf"))
-    for _ in range(options.repeats):  # interleaved, so that load from elsewhere hits all alike
-        for name, function in measured.items():
-            best[name] = min(best[name], run_once(function, texts))
-    print(
-        f"{len(texts)} files, {lines} lines, {language}, best CPU time of {options.repeats} runs"
-    )
+    best = best_times(measured, texts, options.repeats)
+    print(f"{len(texts)} files, {lines} lines, {language}; ", end="")
+    print(f"per file, the best CPU time of {options.repeats} runs")
     alone = best["tree-sitter parse alone"]
     for name, seconds in best.items():
         print(
