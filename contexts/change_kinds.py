@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contexts.interfaces import Method
+from contexts.interface_model import Method
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from contexts.interfaces import (
-    ClassInfo,
-    DataMember,
-    Interfaces,
-    Method,
-    Parameter,
-    interfaces_of_parsed,
-)
+from contexts.interface_model import ClassInfo, DataMember, Interfaces, Method, Parameter
+from contexts.interfaces import interfaces_of_parsed
 from contexts.line_contexts import GLOBAL, LineContext, contexts_of_parsed, scopes
 from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions, parse
 

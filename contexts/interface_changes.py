@@ -18,7 +18,8 @@ import re
 from functools import lru_cache
 
 from contexts.change_kinds import InterfaceDelta, delta
-from contexts.interfaces import ClassInfo, Interfaces, Method, VtableSlot, normalise_type
+from contexts.interface_model import ClassInfo, Interfaces, Method, VtableSlot
+from contexts.interfaces import normalise_type
 
 
 def _added_parameter(scope: str, old: Method, new: Method, index: int) -> InterfaceDelta:

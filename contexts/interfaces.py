@@ -2,24 +2,20 @@
 
 Per class, struct or union with a body (qualified like its context): base classes; methods in
 declaration order with normalised signatures (parameter names and defaults kept apart from the
-types); data members in layout order (static members are not layout). Virtual slots follow the
-Itanium C++ ABI for single (primary-base) inheritance: the primary base's slots first, then the
-class's new virtual methods in declaration order; an overrider (with or without ``virtual``)
-takes its base's slot; a virtual destructor takes two slots (complete and deleting). A base is
-resolved only when it is in the same snapshot; :func:`merge_interfaces` joins the files of one
-side of a transaction into one snapshot. Namespace-scope functions that are not ``static``
-contribute their prototypes.
+types); data members in layout order (static members are not layout); vtable slots as
+:mod:`contexts.vtables` numbers them. Namespace-scope functions that are not ``static``
+contribute their prototypes. The values themselves are in :mod:`contexts.interface_model`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
 from functools import lru_cache
 
 from tree_sitter import Node
 
+from contexts.interface_model import ClassInfo, DataMember, Interfaces, Method, Parameter
 from contexts.line_contexts import (
     function_declarator,
     function_name_parts,
@@ -28,6 +24,7 @@ from contexts.line_contexts import (
     qualified_parts,
 )
 from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions, ParsedSource, parse
+from contexts.vtables import resolve_vtables
 
 _SPECIFIERS = re.compile(
     r"\b(virtual|static|inline|__inline|explicit|extern|friend|constexpr)\b\s*"
@@ -53,88 +50,6 @@ _CLASS_KINDS = {
     "struct_specifier": "struct",
     "union_specifier": "union",
 }
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One parameter: its normalised type, and its name and default where written."""
-
-    type: str
-    name: str | None = None
-    default: str | None = None
-
-
-@dataclass(frozen=True)
-class Method:
-    """A member function (or, for a prototype, a free function) with a normalised signature."""
-
-    name: str
-    return_type: str
-    parameters: tuple[Parameter, ...] = ()
-    virtual: bool = False
-    pure: bool = False
-    static: bool = False
-    const: bool = False
-
-    @property
-    def destructor(self) -> bool:
-        """Whether this is a destructor."""
-        return self.name.startswith("~")
-
-    @property
-    def parameter_types(self) -> tuple[str, ...]:
-        """The parameters' types, in order."""
-        return tuple(parameter.type for parameter in self.parameters)
-
-    @property
-    def key(self) -> tuple[str, tuple[str, ...], bool]:
-        """What tells overloads apart: name, parameter types, ``const``."""
-        return (self.name, self.parameter_types, self.const)
-
-    @property
-    def signature(self) -> str:
-        """The normalised signature, e.g. ``SysStatus getFrame(uval, uval) const``."""
-        head = f"{self.return_type} {self.name}" if self.return_type else self.name
-        return f"{head}({', '.join(self.parameter_types)}){' const' if self.const else ''}"
-
-
-@dataclass(frozen=True)
-class DataMember:
-    """A non-static data member."""
-
-    type: str
-    name: str
-
-
-@dataclass(frozen=True)
-class VtableSlot:
-    """A virtual method's slot, and the class whose method fills it."""
-
-    slot: int
-    method: Method
-    owner: str
-
-
-@dataclass(frozen=True)
-class ClassInfo:
-    """One class's interface."""
-
-    name: str
-    kind: str
-    """``class``, ``struct`` or ``union``."""
-    bases: tuple[str, ...] = ()
-    methods: tuple[Method, ...] = ()
-    members: tuple[DataMember, ...] = ()
-    vtable: tuple[VtableSlot, ...] = ()
-    """Filled by :func:`resolve_vtables`, inherited slots included."""
-
-
-@dataclass(frozen=True)
-class Interfaces:
-    """The classes and namespace-scope prototypes of one snapshot (a file, or one side)."""
-
-    classes: dict[str, ClassInfo] = field(default_factory=dict)
-    prototypes: dict[str, Method] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8192)  # the same few spellings recur all through a code base
@@ -371,58 +286,3 @@ def interface_of(
 ) -> Interfaces:
     """Return the classes and prototypes ``source`` declares, with vtable slots resolved."""
     return interfaces_of_parsed(parse(source, language, options))
-
-
-def merge_interfaces(parts: Iterable[Interfaces]) -> Interfaces:
-    """Join several files' interfaces into one snapshot and resolve vtables across them."""
-    merged = Interfaces()
-    for part in parts:
-        merged.classes.update(part.classes)
-        merged.prototypes.update(part.prototypes)
-    return resolve_vtables(merged)
-
-
-def find_class(name: str, classes: dict[str, ClassInfo], scope: str = "") -> ClassInfo | None:
-    """Return the class ``name`` means in ``scope``: innermost scope first, else a unique tail."""
-    scope_parts = scope.split("::") if scope else []
-    for depth in range(len(scope_parts), -1, -1):
-        candidate = "::".join(scope_parts[:depth] + [name])
-        if candidate in classes:
-            return classes[candidate]
-    tails = [info for qualified, info in classes.items() if qualified.endswith("::" + name)]
-    return tails[0] if len(tails) == 1 else None
-
-
-def _overrides(method: Method, slot: VtableSlot) -> bool:
-    if method.destructor:
-        return slot.method.destructor
-    return slot.method.name == method.name and slot.method.parameter_types == method.parameter_types
-
-
-def _vtable(
-    info: ClassInfo, classes: dict[str, ClassInfo], resolving: frozenset[str]
-) -> list[VtableSlot]:
-    scope = info.name.rpartition("::")[0]
-    primary = find_class(info.bases[0], classes, scope) if info.bases else None
-    table: list[VtableSlot] = []
-    if primary is not None and primary.name not in resolving:
-        table = _vtable(primary, classes, resolving | {info.name})
-    for method in info.methods:
-        index = next((i for i, slot in enumerate(table) if _overrides(method, slot)), None)
-        if index is not None:
-            table[index] = VtableSlot(table[index].slot, replace(method, virtual=True), info.name)
-        elif method.virtual:
-            last = table[-1] if table else None
-            start = last.slot + (2 if last.method.destructor else 1) if last else 0
-            table.append(VtableSlot(start, method, info.name))
-    return table
-
-
-def resolve_vtables(interfaces: Interfaces) -> Interfaces:
-    """Return ``interfaces`` with every class's vtable filled in, inherited slots included."""
-    classes = interfaces.classes
-    resolved = {
-        name: replace(info, vtable=tuple(_vtable(info, classes, frozenset({name}))))
-        for name, info in classes.items()
-    }
-    return Interfaces(resolved, dict(interfaces.prototypes))

@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, defer
 from tqdm import tqdm
 
+from contexts.change_kinds import InterfaceDelta
 from contexts.file_analysis import (
     SideAnalysis,
     analyse_side,
@@ -30,8 +31,8 @@ from contexts.file_analysis import (
     context_changes,
     touched_names,
 )
-from contexts.interface_changes import InterfaceDelta, interface_changes
-from contexts.interfaces import Interfaces, find_class, merge_interfaces
+from contexts.interface_changes import interface_changes
+from contexts.interface_model import Interfaces
 from contexts.models import (
     ChangedLine,
     ClassInterface,
@@ -40,6 +41,7 @@ from contexts.models import (
     InterfaceChange,
 )
 from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions
+from contexts.vtables import find_class, merge_interfaces
 from miner.diffing import BadRanges, parse_ranges
 from miner.languages import extension_of, language_of
 from miner.models import FileRevision, Repository, Transaction

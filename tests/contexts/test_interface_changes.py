@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from contexts.interface_changes import interface_changes
-from contexts.interfaces import Interfaces, Method, interface_of
+from contexts.interface_model import Interfaces, Method
+from contexts.interfaces import interface_of
 
 
 @dataclass(frozen=True)

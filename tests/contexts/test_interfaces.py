@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from contexts.interface_changes import essential_type, interface_changes
-from contexts.interfaces import Parameter, interface_of, merge_interfaces
+from contexts.interface_model import Parameter
+from contexts.interfaces import interface_of
+from contexts.vtables import merge_interfaces
 
 K42_BASE = b"""\
 class FCMCommon {
