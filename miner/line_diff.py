@@ -12,7 +12,6 @@ leaves only small gaps between anchors to ``SequenceMatcher`` (without the junk 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,12 +26,13 @@ Block = tuple[int, int, int]
 NO_NEWLINE = "\\ No newline at end of file\n"
 
 
-_OTHER_LINE_BREAKS_RE = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_OTHER_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+"""What ``str.splitlines`` also breaks at; ``git`` and ``diff`` do not."""
 
 
 def split_lines(text: str) -> list[str]:
     """Split ``text`` at ``\\n`` only, keeping the line ends (the last line may lack one)."""
-    if _OTHER_LINE_BREAKS_RE.search(text) is None:
+    if not any(character in text for character in _OTHER_LINE_BREAKS):
         return text.splitlines(keepends=True)
     if not text:
         return []
