@@ -1,9 +1,10 @@
 """Same-length source substitutions applied before parsing, and dead ``#if 0`` code.
 
 Kernel sources are full of spellings a C or C++ grammar does not know: K42's IDL keywords
-(``__xpublic:``, ``__in``, ``__out``), BSD's ``__dead`` and ``__P((...))`` prototypes, the GNU
-``__asm __volatile``, and macros used without a ``;`` or that open a nested class
-(``DEFINE_FACTORY_BEGIN(Factory) ... DEFINE_FACTORY_END(Factory)``). A study lists regular
+(``__xpublic:``, ``__in``, ``__out``, ``__inbuf(len)``, ``__xa(none)``, ``__xbase(Obj)``),
+BSD's ``__dead`` and ``__P((...))`` prototypes, the GNU ``__asm __volatile``, and macros used
+without a ``;`` or that open a nested class (``DEFINE_FACTORY_BEGIN(Factory) ...
+DEFINE_FACTORY_END(Factory)``). A study lists regular
 expressions and their replacements; a replacement shorter than its match is padded with spaces,
 so byte offsets and line numbers never move. For example, with the default rules::
 
@@ -43,6 +44,10 @@ DEFAULT_SUBSTITUTIONS: tuple[Substitution, ...] = (
     Substitution(r"\b__x(public|protected|private)\s*:", r"\1:"),
     # (A pattern that starts with a literal is searched fast; the look-behind is the word start.)
     Substitution(r"__(?<!\w__)(in|out|inout)\b(?=\s)", ""),
+    Substitution(r"__(?<!\w__)(inbuf|outbuf|inoutbuf)\s*\([^()\n]*\)", ""),
+    # ... the access attribute after a declarator and the IDL base after a base clause.
+    Substitution(r"\b__xa\s*\([^()\n]*\)", ""),
+    Substitution(r"\b__xbase\s*\([^()\n]*\)", ""),
     # BSD and GNU spellings.
     Substitution(r"\b__asm\s+__volatile\b(?!_)", "__asm__ volatile"),
     Substitution(r"__(?<!\w__)(dead|packed|pure|unused|used)\b(?!_)", ""),

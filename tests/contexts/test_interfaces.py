@@ -18,11 +18,14 @@ __xpublic:
 };
 """
 K42_DERIVED = b"""\
-class FCMFile : public FCMCommon {
+class FCMFile : public FCMCommon __xbase(Obj) {
 __xpublic:
     virtual SysStatus detach();
     virtual SysStatus getFrame(uval addr, __in uval size = 0) const;
     static FCMFile *create(uval x);
+__xprivate:
+    virtual SysStatus _lookup(__inbuf(len) char *name, __in uval len,
+                              __CALLER_PID caller) __xa(none);
     SysStatus attach(uval a);
     DEFINE_REFS(FCMFile);
 protected:
@@ -39,11 +42,12 @@ def test_class_interface_of_k42_style_cpp() -> None:
     found = interface_of(K42_DERIVED, "cpp")
     info = found.classes["FCMFile"]
     assert info.bases == ("FCMCommon",)
-    assert [m.name for m in info.methods] == ["detach", "getFrame", "create", "attach"]
+    assert [m.name for m in info.methods] == ["detach", "getFrame", "create", "_lookup", "attach"]
     get_frame = info.methods[1]
     assert get_frame.signature == "SysStatus getFrame(uval, uval) const"
     assert get_frame.parameters[1] == Parameter("uval", "size", "0")
     assert info.methods[2].static and not info.methods[2].virtual
+    assert info.methods[3].signature == "SysStatus _lookup(char *, uval, __CALLER_PID)"
     assert [(m.type, m.name) for m in info.members] == [("uval", "count"), ("uval *", "frames")]
     assert "FCMFile::Factory" in found.classes
     assert [s.method.name for s in found.classes["FCMFile::Factory"].vtable] == ["make"]
@@ -51,7 +55,11 @@ def test_class_interface_of_k42_style_cpp() -> None:
 
 def test_vtable_slots_include_inherited_ones_from_the_same_snapshot() -> None:
     alone = interface_of(K42_DERIVED, "cpp").classes["FCMFile"]
-    assert [(s.slot, s.method.name) for s in alone.vtable] == [(0, "detach"), (1, "getFrame")]
+    assert [(s.slot, s.method.name) for s in alone.vtable] == [
+        (0, "detach"),
+        (1, "getFrame"),
+        (2, "_lookup"),
+    ]
     merged = merge_interfaces([interface_of(K42_BASE, "cpp"), interface_of(K42_DERIVED, "cpp")])
     table = [(s.slot, s.method.name, s.owner) for s in merged.classes["FCMFile"].vtable]
     # Itanium: the destructor takes two slots; overriders (with or without 'virtual') keep theirs.
@@ -60,6 +68,7 @@ def test_vtable_slots_include_inherited_ones_from_the_same_snapshot() -> None:
         (2, "attach", "FCMFile"),
         (3, "detach", "FCMFile"),
         (4, "getFrame", "FCMFile"),
+        (5, "_lookup", "FCMFile"),
     ]
 
 

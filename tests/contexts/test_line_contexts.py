@@ -22,7 +22,7 @@ K42_HEADER = """\
 #define __FCM_FILE_H_
 #include "FCMCommon.H"                                           //> g
 
-class FCMFile : public FCMCommon {                               //> c FCMFile
+class FCMFile : public FCMCommon __xbase(Obj) {                 //> c FCMFile
 __xpublic:                                                       //> c FCMFile
     virtual SysStatus getFrame(uval addr, __in uval size);       //> c FCMFile
     virtual SysStatus putFrame(__in uval addr, __out uval &len); //> c FCMFile
@@ -75,6 +75,13 @@ SysStatus FCMFile::Factory::create(uval x)                       //> f FCMFile::
 }
 
 FCMFile::operator bool() const { return count != 0; }            //> f FCMFile::operator bool
+
+/* virtual */ SysStatus                                          //> f FCMFile::_lookup
+FCMFile::_lookup(__inbuf(len) char *name, __in uval len,         //> f FCMFile::_lookup
+                 __CALLER_PID caller) __xa(none)                 //> f FCMFile::_lookup
+{
+    return lookupInternal(name, len);                            //> f FCMFile::_lookup
+}
 """
 
 CPP_SOURCE = """\

@@ -25,6 +25,11 @@ DEFAULTS = compile_substitutions(DEFAULT_SUBSTITUTIONS)
         (b"__xpublic:", b"public:   "),
         (b"f(__in uval a, __out uval &b, __inx c)", b"f(     uval a,       uval &b, __inx c)"),
         (b'__asm __volatile("nop");', b'__asm__ volatile("nop");'),
+        (
+            b"f(__inbuf(len) char *b, __in uval len) __xa(none);",
+            b"f(             char *b,      uval len)           ;",
+        ),
+        (b"class A : public B __xbase(Obj) {", b"class A : public B              {"),
         (b"static __dead void", b"static        void"),
         (b"int foo __P((int, char *));", b"int foo (int, char *)     ;"),
         (b"DEFINE_FACTORY_BEGIN(Factory)", b"struct Factory {             "),
