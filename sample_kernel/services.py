@@ -27,13 +27,12 @@ class KernelServices:
     It has no ``__dict__`` (``__slots__``), so state checksums see it as one opaque token.
     """
 
-    __slots__ = ("runtime", "ott", "trace", "tracer", "device", "_well_known")
+    __slots__ = ("runtime", "ott", "trace", "device", "_well_known")
 
     def __init__(self, runtime: Runtime, trace: TraceService, device: BlockDevice) -> None:
         self.runtime = runtime
         self.ott = runtime.ott
         self.trace: Callable[[TracePoint], None] = trace.trace
-        self.tracer = trace
         self.device = device
         self._well_known: dict[str, int] = {}
 
@@ -42,10 +41,6 @@ class KernelServices:
 
     def __repr__(self) -> str:
         return "<KernelServices>"
-
-    def call(self, ref: int, number: int, *registers: int) -> int:
-        """Call method ``number`` of object ``ref`` (fast path; r3 comes back)."""
-        return self.ott[ref][number](*registers)
 
     def wait(self, condition: Any, predicate: Callable[[], object], timeout: float | None) -> bool:
         """Block on ``condition`` (held) until ``predicate()``; an update may interrupt it."""
