@@ -10,11 +10,14 @@ is not cleaned); and the flags binary, too large, functionally equivalent.
 Walking a history, each version is the new side of one change and the old side of the next.
 :class:`CleaningCache` keeps recently seen versions (decoded lines and cleaned text) by a key
 the caller chooses (a git blob id, or ``path@rcs-revision``), so each is decoded and cleaned
-once::
+once, and a C or C++ version edited from a cached one is re-cleaned only where the edit
+touched it (:mod:`miner.c_incremental`). A side may be given as a function that reads it, so
+that a version already cached is not even read::
 
     cache = CleaningCache()
     for change in changes:               # in history order
-        result = cache.diff(change.old_version, old_bytes, change.new_version, new_bytes,
+        result = cache.diff(change.old_version, lambda: read(change, "old"),
+                            change.new_version, lambda: read(change, "new"),
                             change.path, language_of(change.path))
         row.old_changed_lines = format_ranges(result.old_changed_lines)
 
@@ -25,7 +28,7 @@ with :func:`parse_ranges`.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from miner.cleaning import CleanedText, clean, clean_edited, decode_source
@@ -70,13 +73,19 @@ class FileDiff:
 
 
 class Version:
-    """One side of a diff: its decoded lines, and its cleaned text once asked for."""
+    """One side of a diff: its size and flags, its decoded lines, its cleaned text once asked.
 
-    __slots__ = ("lines", "text", "_cleaned")
+    Binary versions (a NUL byte) and those over ``max_bytes`` are not decoded.
+    """
 
-    def __init__(self, data: bytes | None) -> None:
-        self.text = decode_source(data) if data else ""
-        self.lines = split_lines(self.text)
+    __slots__ = ("absent", "size", "is_binary", "lines", "_cleaned")
+
+    def __init__(self, data: bytes | None, max_bytes: int = MAX_BYTES) -> None:
+        self.absent = data is None
+        self.size = len(data) if data else 0
+        self.is_binary = bool(data) and b"\0" in data
+        decodable = data and not self.is_binary and self.size <= max_bytes
+        self.lines: list[str] = split_lines(decode_source(data)) if decodable else []
         self._cleaned: dict[str, CleanedText] = {}
 
     def cleaned(
@@ -90,10 +99,11 @@ class Version:
         result = self._cleaned.get(language)
         if result is None:
             previous = edited_from[0]._cleaned.get(language) if edited_from else None
+            text = "".join(self.lines)
             if previous is None or edited_from is None:
-                result = clean(self.text, language)
+                result = clean(text, language)
             else:
-                result = clean_edited(previous, self.text, self.lines, edited_from[1], language)
+                result = clean_edited(previous, text, self.lines, edited_from[1], language)
             self._cleaned[language] = result
         return result
 
@@ -110,24 +120,20 @@ def diff_file(
     :param path: the file's path, used in the diff headers.
     :param language: ``c``, ``cpp`` or ``python`` to clean; ``None`` for the raw diff only.
     """
-    flagged = _flagged(old, new, max_bytes)
-    if flagged is not None:
-        return flagged
-    return diff_versions(Version(old), Version(new), path, language, old is None, new is None)
+    old_version, new_version = Version(old, max_bytes), Version(new, max_bytes)
+    return diff_versions(old_version, new_version, path, language, max_bytes)
 
 
 def diff_versions(
-    old: Version,
-    new: Version,
-    path: str,
-    language: str | None,
-    old_absent: bool = False,
-    new_absent: bool = False,
+    old: Version, new: Version, path: str, language: str | None, max_bytes: int = MAX_BYTES
 ) -> FileDiff:
     """Diff two prepared versions (see :func:`diff_file`)."""
+    flagged = _flagged(old, new, max_bytes)
+    if flagged is not None:
+        return flagged
     labels = (
-        "/dev/null" if old_absent else f"a/{path}",
-        "/dev/null" if new_absent else f"b/{path}",
+        "/dev/null" if old.absent else f"a/{path}",
+        "/dev/null" if new.absent else f"b/{path}",
     )
     if old.lines == new.lines:
         return _unchanged(language)
@@ -178,10 +184,9 @@ def cleaned_blocks(old: CleanedText, new: CleanedText) -> list[Block]:
     return merged_blocks(blocks, len(old.lines), len(new.lines))
 
 
-def _flagged(old: bytes | None, new: bytes | None, max_bytes: int) -> FileDiff | None:
-    sides = [side for side in (old, new) if side]
-    is_too_large = any(len(side) > max_bytes for side in sides)
-    is_binary = not is_too_large and any(b"\0" in side for side in sides)
+def _flagged(old: Version, new: Version, max_bytes: int) -> FileDiff | None:
+    is_too_large = old.size > max_bytes or new.size > max_bytes
+    is_binary = not is_too_large and (old.is_binary or new.is_binary)
     if not (is_binary or is_too_large):
         return None
     return FileDiff(None, 0, 0, None, None, None, (), (), False, is_binary, is_too_large)
@@ -214,51 +219,65 @@ def _cleaned_changed_lines(
     return tuple(sorted(touched))
 
 
+VersionData = bytes | None | Callable[[], bytes | None]
+"""A version's bytes (``None``: the side is absent), or a function reading them when needed."""
+
+
 class CleaningCache:
     """Diff file versions of a history, decoding and cleaning each distinct version once.
 
-    Versions are kept by the caller's key (blob id, ``path@revision``) in a bounded LRU; a
-    ``None`` key is never cached.
+    Versions are kept by the caller's key (blob id, ``path@revision``) in an LRU bounded by
+    count and by an estimate of the memory they hold; a ``None`` key is never cached. A side's
+    data may be given as a function, called only when its key is not cached, so that a caller
+    need not read a version it has already handed over.
     """
 
-    def __init__(self, max_versions: int = 256) -> None:
+    def __init__(self, max_versions: int = 4096, max_memory: int = 256 << 20) -> None:
         self.max_versions = max_versions
+        self.max_memory = max_memory
+        """Estimated bytes of memory the cached versions may hold (about 16 per source byte)."""
         self._versions: OrderedDict[str, Version] = OrderedDict()
+        self._memory = 0
         self.hits = 0
         self.misses = 0
 
-    def version(self, key: str | None, data: bytes | None) -> Version:
+    def version(self, key: str | None, data: VersionData, max_bytes: int = MAX_BYTES) -> Version:
         """Return the prepared version ``key`` (from ``data`` if it is not cached)."""
-        if key is None:
-            return Version(data)
-        found = self._versions.get(key)
+        found = self._versions.get(key) if key is not None else None
         if found is not None:
             self.hits += 1
             self._versions.move_to_end(key)
             return found
+        found = Version(data() if callable(data) else data, max_bytes)
+        if key is None:
+            return found
         self.misses += 1
-        found = self._versions[key] = Version(data)
-        if len(self._versions) > self.max_versions:
-            self._versions.popitem(last=False)
+        self._versions[key] = found
+        self._memory += _memory_estimate(found)
+        while self._versions and (
+            len(self._versions) > self.max_versions or self._memory > self.max_memory
+        ):
+            self._memory -= _memory_estimate(self._versions.popitem(last=False)[1])
         return found
 
     def diff(
         self,
         old_key: str | None,
-        old: bytes | None,
+        old: VersionData,
         new_key: str | None,
-        new: bytes | None,
+        new: VersionData,
         path: str,
         language: str | None,
         max_bytes: int = MAX_BYTES,
     ) -> FileDiff:
         """Like :func:`diff_file`, reusing cached versions (keys name the sides' contents)."""
-        flagged = _flagged(old, new, max_bytes)
-        if flagged is not None:
-            return flagged
-        old_version = self.version(old_key, old)
-        new_version = self.version(new_key, new)
-        return diff_versions(old_version, new_version, path, language, old is None, new is None)
+        old_version = self.version(old_key, old, max_bytes)
+        new_version = self.version(new_key, new, max_bytes)
+        return diff_versions(old_version, new_version, path, language, max_bytes)
+
+
+def _memory_estimate(version: Version) -> int:
+    return 16 * version.size + 200
 
 
 def format_ranges(lines: Iterable[int]) -> str:

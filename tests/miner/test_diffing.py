@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import subprocess
+from collections.abc import Callable
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -237,3 +238,25 @@ def test_common_prefix_and_suffix_match_a_plain_scan(a: list[str], b: list[str],
 )
 def test_split_lines_splits_at_newlines_only(text: str, lines: list[str]) -> None:
     assert split_lines(text) == lines
+
+
+def test_cache_reads_a_side_only_when_it_is_not_cached() -> None:
+    reads: list[str] = []
+
+    def reader(key: str, data: bytes) -> Callable[[], bytes]:
+        return lambda: reads.append(key) or data
+
+    cache = CleaningCache()
+    first = cache.diff("1", reader("1", OLD_C), "2", reader("2", OLD_C + b"int z;\n"), "x.c", "c")
+    second = cache.diff("2", reader("2", b"unused"), "3", reader("3", OLD_C), "x.c", "c")
+    assert reads == ["1", "2", "3"]
+    assert first.new_changed_lines == (15,) and second.old_changed_lines == (15,)
+
+
+def test_cache_memory_budget_evicts_oldest_versions() -> None:
+    cache = CleaningCache(max_memory=16 * 3 * len(OLD_C) + 1000)
+    for index in range(6):
+        cache.diff(str(index), OLD_C, str(index + 1), OLD_C + b"int z;\n" * index, "x.c", "c")
+    assert cache.misses == 7 and len(cache._versions) <= 3
+    cache.diff("0", OLD_C, "6", OLD_C, "x.c", "c")
+    assert cache.misses == 8
