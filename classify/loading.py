@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from types import MappingProxyType
@@ -59,29 +59,43 @@ def default_reader() -> TextReader:
 
 
 class TextCache:
-    """Read each side of each file revision at most once; a failed read counts as absent."""
+    """Read file versions back, keeping the most recent ones (a file's new side is usually the
+    next change's old side); a failed read counts as absent."""
 
-    def __init__(self, session: Session, reader: TextReader | None = None) -> None:
+    def __init__(self, session: Session, reader: TextReader | None = None, size: int = 256) -> None:
         self.session = session
         self.reader = reader or default_reader()
-        self.texts: dict[tuple[int, str], bytes | None] = {}
+        self.size = size
+        self.texts: OrderedDict[tuple[int, str, str], bytes | None] = OrderedDict()
         self.repositories: dict[int, Repository] = {}
         self.failures = 0
 
     def read(self, file_revision: FileRevision, side: str) -> bytes | None:
         """Return one side's bytes, or ``None`` when absent or unreadable."""
-        key = (file_revision.id, side)
-        if key not in self.texts:
-            self.texts[key] = self._read(file_revision, side)
-        return self.texts[key]
+        version = file_revision.old_version if side == "old" else file_revision.new_version
+        if version is None:
+            return None
+        repository = self._repository(file_revision)
+        key = (repository.id, file_revision.rcs_file or file_revision.path, version)
+        if key in self.texts:
+            self.texts.move_to_end(key)
+            return self.texts[key]
+        text = self._read(repository, file_revision, side)
+        self.texts[key] = text
+        if len(self.texts) > self.size:
+            self.texts.popitem(last=False)
+        return text
 
-    def _read(self, file_revision: FileRevision, side: str) -> bytes | None:
-        txn_repo = self.session.get(Transaction, file_revision.transaction_id)
-        repo_id = txn_repo.repository_id if txn_repo else None
+    def _repository(self, file_revision: FileRevision) -> Repository:
+        transaction = self.session.get(Transaction, file_revision.transaction_id)
+        repo_id = transaction.repository_id if transaction else -1
         if repo_id not in self.repositories:
             self.repositories[repo_id] = self.session.get(Repository, repo_id)
+        return self.repositories[repo_id]
+
+    def _read(self, repository: Repository, file_revision: FileRevision, side: str) -> bytes | None:
         try:
-            return self.reader(self.repositories[repo_id], file_revision, side)
+            return self.reader(repository, file_revision, side)
         except Exception as error:  # noqa: BLE001 (any source failure means "text unavailable")
             self.failures += 1
             log.warning("cannot read %s side of %s: %s", side, file_revision.path, error)

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import tree_sitter_c
 import tree_sitter_cpp
@@ -200,24 +199,54 @@ def global_line_kinds(
     rows = source.split(b"\n")
     if all(line <= len(rows) and rows[line - 1].lstrip().startswith(b"#") for line in wanted):
         return dict.fromkeys(wanted, "preprocessor")  # no parse needed: directives only
-    root = _parser(language).parse(source).root_node
-    items = sorted(_items(root), key=lambda item: item[0])
-    starts = [item[0] for item in items]
-    widths = [len(row) for row in rows]
+    root = _parse(source, language)
     result = {}
     for line in wanted:
         row = line - 1
-        item = _covering(items, starts, row)
-        if item is None:
-            result[line] = "unknown"
-        elif item[3] is not None:
-            result[line] = item[3]
-        elif item[2].has_error:
-            result[line] = _line_kind(rows[row])
-        else:
-            width = widths[row] if row < len(widths) else 0
-            result[line] = _node_kind(item[2], row, width)
+        text_row = rows[row] if row < len(rows) else b""
+        result[line] = _row_kind(root, row, text_row)
     return result
+
+
+@lru_cache(maxsize=16)
+def _parse(source: bytes, language: str) -> Node:
+    """Parse a text once: a file's new side is usually the next change's old side."""
+    return _parser(language).parse(source).root_node
+
+
+PREPROC_BLOCKS = frozenset({"preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif"})
+
+
+def _row_kind(root: Node, row: int, line: bytes) -> str:
+    """Classify one row by the top-level item that holds it (looking inside #if blocks)."""
+    node: Node | None = root.descendant_for_point_range((row, 0), (row, max(len(line), 1)))
+    chain: list[Node] = []
+    while node is not None and node.type not in CONTAINERS:
+        chain.append(node)
+        node = node.parent
+    if not chain and node is not None:
+        chain = [c for c in node.children if _covers(c, row)][:1]
+    if not chain:
+        return "unknown"
+    for item in reversed(chain):
+        if item.type in PREPROC_BLOCKS:
+            condition = item.child_by_field_name("condition")
+            if row == item.start_point.row or (
+                condition is not None and condition.text.strip() == b"0"
+            ):
+                return "preprocessor"
+            continue
+        if item.type.startswith("preproc_") or item.type.startswith("#"):
+            return "preprocessor"
+        if item.has_error:
+            return _line_kind(line)
+        return _node_kind(item, row, len(line))
+    return "preprocessor"  # inside an #if block but in none of its items: a directive line
+
+
+def _covers(node: Node, row: int) -> bool:
+    start, end = node.start_point, node.end_point
+    return start.row <= row < end.row or row == start.row or (row == end.row and end.column > 0)
 
 
 def _line_kind(line: bytes) -> str:
@@ -230,41 +259,6 @@ def _line_kind(line: bytes) -> str:
     if b"(" in text and text.endswith((b";", b",")):
         return "declaration"
     return "unknown"
-
-
-Item = tuple[int, int, Node, "str | None"]
-"""First row, last row, the top-level node, and its kind when the node alone decides it."""
-
-
-def _last_row(node: Node) -> int:
-    end = node.end_point
-    return max(node.start_point.row, end.row if end.column > 0 else end.row - 1)
-
-
-def _items(node: Node) -> Iterator[Item]:
-    """Yield the top-level declarations and directives, looking inside namespaces and #ifs."""
-    for child in node.children:
-        first, last = child.start_point.row, _last_row(child)
-        if child.type in CONTAINERS:
-            yield from _items(child)
-        elif child.type.startswith("preproc_if") or child.type in ("preproc_else", "preproc_elif"):
-            condition = child.child_by_field_name("condition")
-            disabled = condition is not None and condition.text.strip() == b"0"
-            yield first, last, child, "preprocessor"
-            if not disabled:
-                yield from _items(child)
-        elif child.type.startswith("preproc_") or child.type == "#endif":
-            yield first, last, child, "preprocessor"
-        else:
-            yield first, last, child, None
-
-
-def _covering(items: list[Item], starts: list[int], row: int) -> Item | None:
-    """Return the innermost item covering ``row`` (the one starting last)."""
-    for index in range(bisect_right(starts, row) - 1, -1, -1):
-        if items[index][1] >= row:
-            return items[index]
-    return None
 
 
 def _node_kind(node: Node, row: int, width: int) -> str:

@@ -122,6 +122,17 @@ def run(
     :param reader: reads a file revision's side back (default: :mod:`miner.sources`).
     :param progress: show a progress bar (``None``: only on a terminal).
     """
+    # Transactions and verdicts loaded once stay usable across the per-batch commits.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _run(session, config, reader, progress)
+    finally:
+        session.expire_on_commit = expire
+
+
+def _run(
+    session: Session, config: StudyConfig, reader: TextReader | None, progress: bool | None
+) -> ClassifyStats:
     started = time.monotonic()
     texts = TextCache(session, reader)
     registry = build_registry(session, config, texts)
