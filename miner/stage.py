@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from miner.models import FileRevision, Repository, SkippedInput, Transaction
 from miner.options import MineOptions
+from miner.read_ahead import ReadAhead
 from miner.records import HistorySource, SkippedFile, SourceScan, TransactionRecord
 from miner.source_errors import SourceError
 from miner.stage_rows import RecordRows, RowBuilder
@@ -182,6 +183,22 @@ def _new_batches(
         yield batch
 
 
+def _records_read_ahead(
+    scan: SourceScan, builder: Builder, known: frozenset[str]
+) -> tuple[Iterator[TransactionRecord], ReadAhead | None]:
+    """Return the records to mine, read ahead in a thread when this process cleans them."""
+    if not isinstance(builder, RowBuilder):
+        return scan.records, None  # worker processes read their own versions
+    ahead = ReadAhead(scan.records, lambda r: {} if r.key in known else builder.versions_of(r))
+
+    def preloaded() -> Iterator[TransactionRecord]:
+        for record, versions in ahead:
+            builder.preloaded.update(versions)
+            yield record
+
+    return preloaded(), ahead
+
+
 def _row_builder(source: HistorySource, options: MineOptions, jobs: int) -> Builder:
     if jobs <= 1:
         return RowBuilder(source, options)
@@ -212,13 +229,14 @@ def run(
     )
     scan = source.scan(known)
     builder = _row_builder(source, options, jobs)
+    records, ahead = _records_read_ahead(scan, builder, known)
     seen: set[str] | None = set() if scan.complete else None
     transactions = files = 0
     diff_seconds = 0.0
     try:
         with _progress(source, known, progress) as bar:
             pending: Callable[[], list[RecordRows]] | None = None
-            batches = _new_batches(scan.records, known, seen, batch_size)
+            batches = _new_batches(records, known, seen, batch_size)
             for batch in chain(batches, [None]):
                 # Submit this batch before waiting for the last: workers clean while we write.
                 diff_started = time.perf_counter()
@@ -230,6 +248,8 @@ def run(
                 transactions += len(built)
                 bar.update(len(built))
     finally:
+        if ahead is not None:
+            ahead.close()
         builder.close()
     removed = _finish(session, repository_id, source, scan, known - (seen or set()))
     return MineStats(

@@ -44,11 +44,26 @@ class RowBuilder:
     skipped: list[SkippedFile] = field(default_factory=list)
     """Versions that could not be read since the stage last took this list."""
     skipped_count: int = 0
+    preloaded: dict[str, bytes | None] = field(default_factory=dict)
+    """Versions read ahead (by :meth:`versions_of` in another thread), by version key."""
 
     def submit(self, records: list[TransactionRecord]) -> Callable[[], list[RecordRows]]:
         """Build the rows of ``records`` now; return a function giving them (see workers)."""
         built = [self.rows(record) for record in records]
+        self.preloaded.clear()
         return lambda: built
+
+    def versions_of(self, record: TransactionRecord) -> dict[str, bytes | None]:
+        """Read every version the rows of ``record`` will need, by version key."""
+        versions: dict[str, bytes | None] = {}
+        for change in record.files:
+            if self.row_without_versions(change) is not None:
+                continue
+            for side in ("old", "new"):
+                key = _version_key(change, side)
+                if key is not None and key not in versions:
+                    versions[key] = self.source.read_version(change, side)
+        return versions
 
     def rows(self, record: TransactionRecord) -> RecordRows:
         """Return the rows of one record (diffing and cleaning its files)."""
@@ -97,7 +112,11 @@ class RowBuilder:
         version = change.old_version if side == "old" else change.new_version
         if version is None:
             return None
-        data = self.source.read_version(change, side)
+        key = _version_key(change, side)
+        if key in self.preloaded:
+            data = self.preloaded[key]
+        else:
+            data = self.source.read_version(change, side)
         if data is None:
             self.skipped_count += 1
             where = change.rcs_file or change.path
