@@ -25,6 +25,7 @@ class ReadAhead:
 
     :param read: returns the versions a record needs (called in the thread; ``{}`` for none).
     :param depth: how many records may wait in the queue.
+    :param max_bytes: how many bytes of versions may wait (one larger record still passes).
     """
 
     def __init__(
@@ -32,11 +33,15 @@ class ReadAhead:
         records: Iterator[TransactionRecord],
         read: Callable[[TransactionRecord], Versions],
         depth: int = 64,
+        max_bytes: int = 32_000_000,
     ) -> None:
         self._records = records
         self._read = read
         self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
+        self._max_bytes = max_bytes
+        self._queued_bytes = 0
+        self._room = threading.Condition()
         self._thread = threading.Thread(target=self._produce, name="dsukit-read-ahead", daemon=True)
         self._thread.start()
 
@@ -49,10 +54,21 @@ class ReadAhead:
                 continue
         return False
 
+    def _wait_for_room(self, size: int) -> None:
+        with self._room:
+            while self._queued_bytes and self._queued_bytes + size > self._max_bytes:
+                if self._stop.is_set():
+                    return
+                self._room.wait(timeout=0.1)
+            self._queued_bytes += size
+
     def _produce(self) -> None:
         try:
             for record in self._records:
-                if not self._put((record, self._read(record))):
+                versions = self._read(record)
+                size = sum(len(data) for data in versions.values() if data)
+                self._wait_for_room(size)
+                if not self._put((record, versions, size)):
                     return
             self._put(_DONE)
         except BaseException as error:  # noqa: BLE001 (handed to the consumer, raised there)
@@ -69,7 +85,11 @@ class ReadAhead:
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item  # type: ignore[misc]
+            record, versions, size = item  # type: ignore[misc]
+            with self._room:
+                self._queued_bytes -= size
+                self._room.notify()
+            yield record, versions
 
     def close(self) -> None:
         """Stop the thread (it ends its current record first) and wait for it."""

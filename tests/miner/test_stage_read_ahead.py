@@ -25,6 +25,16 @@ def test_records_and_their_versions_come_in_order() -> None:
     assert all(versions == {r.key: r.key.encode()} for r, versions in got)
 
 
+def test_versions_waiting_are_bounded_in_bytes() -> None:
+    records = (record(n) for n in range(50))
+    ahead = ReadAhead(records, lambda r: {r.key: b"x" * 1000}, max_bytes=3000)
+    waiting = []
+    for _record, _versions in ahead:
+        waiting.append(ahead._queued_bytes)
+    ahead.close()
+    assert len(waiting) == 50 and max(waiting) <= 3000
+
+
 def test_an_error_in_the_thread_is_raised_to_the_reader() -> None:
     def failing() -> Iterator[TransactionRecord]:
         yield record(1)
