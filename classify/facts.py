@@ -33,9 +33,10 @@ def bare_name(name: str) -> str:
     return split_owner(name)[1]
 
 
-GLOBAL_KINDS = ("preprocessor", "declaration", "data", "enum", "unknown")
+GLOBAL_KINDS = ("preprocessor", "declaration", "data", "enum", "unknown", "unexamined")
 """What a change in the global context changed: ``data`` is static data, ``unknown`` means the
-source text was not available or did not parse there."""
+source text was not available or did not parse there, ``unexamined`` that the text was not
+read because other code of the transaction already rules a live update out."""
 
 
 @dataclass(frozen=True)

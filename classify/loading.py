@@ -28,7 +28,13 @@ from classify.facts import (
     UnitRegistry,
     split_owner,
 )
-from classify.rules import c_unit_reason, in_population_paths, is_unit_class
+from classify.rules import (
+    c_unit_reason,
+    in_population_paths,
+    is_unit_class,
+    judge_context,
+    judge_file,
+)
 from classify.source_facts import (
     classes_with_markers,
     global_line_kinds,
@@ -241,7 +247,17 @@ def load_facts(
     facts = []
     for txn in transactions:
         revisions = files.get(txn.id, [])
-        global_kinds = _global_kinds(session, revisions, config, texts, contexts.get(txn.id, []))
+        file_facts = tuple(_file_facts(f, done, f.id in dead) for f in revisions)
+        rows = contexts.get(txn.id, [])
+        local = [
+            _context_fact(c, revisions, {}, config, registry, texts)
+            for c in rows
+            if c.context_kind != "global"
+        ]
+        if _ruled_out(file_facts, local, config, registry):
+            global_kinds = {c.path: frozenset({"unexamined"}) for c in rows}
+        else:
+            global_kinds = _global_kinds(session, revisions, config, texts, rows)
         facts.append(
             TransactionFacts(
                 id=txn.id,
@@ -249,10 +265,12 @@ def load_facts(
                 message=txn.message,
                 commit_time=txn.commit_time,
                 is_merge=txn.is_merge,
-                files=tuple(_file_facts(f, done, f.id in dead) for f in revisions),
-                contexts=tuple(
+                files=file_facts,
+                contexts=tuple(local)
+                + tuple(
                     _context_fact(c, revisions, global_kinds, config, registry, texts)
-                    for c in contexts.get(txn.id, [])
+                    for c in rows
+                    if c.context_kind == "global"
                 ),
                 interfaces=tuple(_interface_fact(i) for i in interfaces.get(txn.id, [])),
                 diff_lines=tuple(
@@ -262,6 +280,24 @@ def load_facts(
             )
         )
     return facts
+
+
+def _ruled_out(
+    files: tuple[FileFacts, ...],
+    contexts: list[ContextFact],
+    config: StudyConfig,
+    registry: UnitRegistry,
+) -> bool:
+    """Say whether code outside the units already rules the transaction out (so what its
+    global-context lines are cannot change its measures or its predicted kind)."""
+    studied = {f.path for f in files if in_population_paths(f.path, config)}
+    if any(judge_file(f) for f in files if f.path in studied and not f.functionally_equivalent):
+        return True
+    return any(
+        judge_context(c, config, registry).category == "outside"
+        for c in contexts
+        if c.path in studied
+    )
 
 
 def _grouped(rows: Iterable) -> dict[int, list]:

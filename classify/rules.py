@@ -190,6 +190,9 @@ def _global_judgement(context: ContextFact) -> ContextJudgement:
         return _judgement(context, "enum", f"It changes an enumeration in {context.path}.")
     if "data" in kinds:
         return _judgement(context, "static-data", f"It changes static data in {context.path}.")
+    if "unexamined" in kinds:
+        text = f"It changes the global context of {context.path} (not examined: other code"
+        return _judgement(context, "global", text + " already rules the change out).")
     listed = ", ".join(sorted(kinds))
     return _judgement(
         context, "global", f"It changes the global context of {context.path} ({listed})."

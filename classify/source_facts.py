@@ -195,11 +195,10 @@ def global_line_kinds(
     wanted = sorted(set(lines))
     if language not in ("c", "cpp"):
         return dict.fromkeys(wanted, "unknown")
-    source = apply_prepass(text, tuple(prepass))
-    rows = source.split(b"\n")
+    rows = text.split(b"\n")
     if all(line <= len(rows) and rows[line - 1].lstrip().startswith(b"#") for line in wanted):
         return dict.fromkeys(wanted, "preprocessor")  # no parse needed: directives only
-    root = _parse(source, language)
+    rows, root = _parse(text, language, tuple(prepass))
     result = {}
     for line in wanted:
         row = line - 1
@@ -209,9 +208,13 @@ def global_line_kinds(
 
 
 @lru_cache(maxsize=16)
-def _parse(source: bytes, language: str) -> Node:
-    """Parse a text once: a file's new side is usually the next change's old side."""
-    return _parser(language).parse(source).root_node
+def _parse(
+    text: bytes, language: str, prepass: tuple[tuple[str, str], ...]
+) -> tuple[list[bytes], Node]:
+    """Pre-pass and parse a text once (a file's new side is usually the next change's old
+    side); return its rows after the pre-pass and the tree."""
+    source = apply_prepass(text, prepass)
+    return source.split(b"\n"), _parser(language).parse(source).root_node
 
 
 PREPROC_BLOCKS = frozenset({"preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif"})

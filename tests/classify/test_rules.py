@@ -95,6 +95,11 @@ CASES = [
         "enum",
         "enumeration",
     ),
+    (
+        ContextFact(C, "global", "<global>", "modified", global_kinds=frozenset({"unexamined"})),
+        "global",
+        "not examined",
+    ),
     # Outside every unit: the exception path, a non-unit class, a plain C function.
     (
         ContextFact(
