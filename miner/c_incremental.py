@@ -30,6 +30,10 @@ from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment
 from miner.c_tokens import tokenize_c
 
 FIRST_WINDOW = 10
+
+MIN_SPAN = 6
+"""Shorter runs of equal lines inside a changed region are re-laid out, not copied: the raw
+diff often aligns a lone ``}`` or ``c = 0;`` where the cleaned lines align otherwise."""
 """Lines into the next matching block that the first attempt to lay out a hunk covers."""
 
 
@@ -77,8 +81,12 @@ def relayout_c(
     :param blocks: the matching blocks ``(i, j, size)`` of the previous version's lines and
         ``lines`` (0-based, ascending, as :func:`miner.line_diff.matching_blocks` gives them).
     """
-    spans = [_Span(j + 1, j + size, j - i) for i, j, size in blocks if size]
     old_total = max((i + size for i, _, size in blocks), default=0)
+    spans = [
+        _Span(j + 1, j + size, j - i)
+        for i, j, size in blocks
+        if size >= MIN_SPAN or (size and (i == j == 0 or i + size == old_total))
+    ]
     result = CLayout()
     segments: list[Segment] = []
     at: tuple[int, int] | None = None
@@ -98,11 +106,19 @@ def relayout_c(
         new_count = len(result.lines)
         at = _lay_out(previous, lines, spans, resume, stack, result)
         old_end = len(previous.lines) if at is None else previous.sync_counts[at[1]]
-        segments.append((old_count, old_end, new_count, len(result.lines), False))
+        _add_fresh(segments, (old_count, old_end, new_count, len(result.lines), False))
         if at is None:
             break
     result.edit = LayoutEdit(weakref.ref(previous), tuple(segments))
     return result
+
+
+def _add_fresh(segments: list[Segment], segment: Segment) -> None:
+    """Add a laid-out segment, joined to the one before if nothing was copied in between."""
+    if segments and not segments[-1][4] and segments[-1][1] == segment[0]:
+        segments[-1] = (segments[-1][0], segment[1], segments[-1][2], segment[3], False)
+    else:
+        segments.append(segment)
 
 
 def _lay_out(

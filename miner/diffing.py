@@ -46,6 +46,9 @@ from miner.line_diff import (
 MAX_BYTES = 5_000_000
 """Files larger than this (either side) are not diffed."""
 
+SEGMENTS_DIFF_LIMIT = 400
+"""Cleaned lines laid out afresh (both sides) above which the whole cleaned texts are diffed."""
+
 
 @dataclass(frozen=True)
 class FileDiff:
@@ -169,10 +172,21 @@ def cleaned_blocks(old: CleanedText, new: CleanedText) -> list[Block]:
     """Return the matching blocks of two cleaned texts.
 
     When ``new`` was re-cleaned from ``old`` (see :mod:`miner.c_incremental`), its copied
-    segments match as they are and only the segments laid out afresh are diffed.
+    segments match as they are and only the segments laid out afresh are diffed, unless those
+    are large: the raw diff's alignment, which the segments follow, may then be a poor one for
+    the cleaned lines (a table moved across a short run of equal lines), so the whole cleaned
+    texts are diffed.
     """
+    if old.lines == new.lines:
+        return [(0, 0, len(old.lines)), (len(old.lines), len(new.lines), 0)]
     edit = new.layout.edit if new.layout is not None else None
-    if edit is None or old.layout is None or edit.previous() is not old.layout:
+    if (
+        edit is None
+        or old.layout is None
+        or edit.previous() is not old.layout
+        or sum(seg[1] - seg[0] + seg[3] - seg[2] for seg in edit.segments if not seg[4])
+        > SEGMENTS_DIFF_LIMIT
+    ):
         return matching_blocks(old.lines, new.lines)
     blocks: list[Block] = []
     for old_lo, old_hi, new_lo, new_hi, copied in edit.segments:

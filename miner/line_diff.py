@@ -126,9 +126,12 @@ def merged_blocks(blocks: Iterable[Block], a_length: int, b_length: int) -> list
     return merged
 
 
-_SMALL_REGION = 4_000
+_SMALL_REGION = 20_000
 """Gaps with fewer line pairs than this go straight to ``difflib``."""
 
+
+_RUN = 8
+"""A split point has this many equal lines before it and after it (itself included)."""
 
 _PROBES = tuple(d for step in range(64) for d in ((step, -step) if step else (0,)))
 """Offsets from a gap's middle where a split point is looked for."""
@@ -178,18 +181,18 @@ class _Differ:
 
     def _split_point(self, alo: int, ahi: int, blo: int, bhi: int) -> tuple[int, int] | None:
         """Find, near the middle of ``a``'s gap, a line that occurs once in each gap, inside a
-        run of five equal lines: the two sides surely align there (a cheap patience anchor)."""
+        long run of equal lines: the two sides surely align there (a cheap patience anchor)."""
         a, b = self.a, self.b
         middle = (alo + ahi) // 2
         for offset in _PROBES:
             i = middle + offset
-            if not alo + 2 <= i < ahi - 2:
+            if not alo + _RUN <= i < ahi - _RUN:
                 continue
             line = a[i]
-            j = _only_index(b, line, blo + 2, bhi - 2)
+            j = _only_index(b, line, blo + _RUN, bhi - _RUN)
             if (
                 j is not None
-                and a[i - 2 : i + 3] == b[j - 2 : j + 3]
+                and a[i - _RUN : i + _RUN] == b[j - _RUN : j + _RUN]
                 and _only_index(a, line, alo, ahi) == i
                 and _only_index(b, line, blo, bhi) == j
             ):
