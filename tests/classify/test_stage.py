@@ -425,3 +425,20 @@ def test_bases_of_detail(detail: str, bases: tuple[str, ...]) -> None:
     from classify.loading import bases_of_detail
 
     assert bases_of_detail(detail) == bases
+
+
+def test_explain_one_verdict(study: tuple[Engine, Path], tmp_path: Path) -> None:
+    engine, config = study
+    db = str(tmp_path / "study.sqlite")
+    result = CliRunner().invoke(cli, ["classify", "--db", db, "--explain", "t4"])
+    assert result.exit_code == 0, result.output
+    assert "predicted: not-updatable (static-data): It changes static data" in result.output
+    assert "[c-unit] It modifies vn_read (vn_read is reached through a function-pointer table)" in (
+        result.output
+    )
+    assert "measure 3: no" in result.output
+    missing = CliRunner().invoke(cli, ["classify", "--db", db, "--explain", "zz"])
+    assert missing.exit_code == 1
+    assert "no classified transaction has a key starting with 'zz'" in missing.output
+    ambiguous = CliRunner().invoke(cli, ["classify", "--db", db, "--explain", "t"])
+    assert "more than one transaction" in ambiguous.output
