@@ -261,6 +261,10 @@ def _is_static(declaration: Node) -> bool:
     )
 
 
+_PROTOTYPE_CACHE: dict[bytes, Method | None] = {}
+_PROTOTYPE_CACHE_SIZE = 50_000
+
+
 def _add_prototype(declaration: Node, prefix: str, source: bytes, found: Interfaces) -> None:
     # Cheap checks first: most declarations are data, static or methods defined out of class.
     if function_declarator(declaration.child_by_field_name("declarator")) is None:
@@ -268,7 +272,13 @@ def _add_prototype(declaration: Node, prefix: str, source: bytes, found: Interfa
     parts = function_name_parts(declaration)
     if not parts or len(parts) != 1 or is_macro_name(parts[0]) or _is_static(declaration):
         return
-    method = method_of(declaration, source)
+    body = declaration.child_by_field_name("body")
+    header = source[declaration.start_byte : body.start_byte if body else declaration.end_byte]
+    if header not in _PROTOTYPE_CACHE:  # both sides of a change share most function headers
+        if len(_PROTOTYPE_CACHE) >= _PROTOTYPE_CACHE_SIZE:
+            _PROTOTYPE_CACHE.clear()
+        _PROTOTYPE_CACHE[header] = method_of(declaration, source)
+    method = _PROTOTYPE_CACHE[header]
     if method is not None:
         found.prototypes[prefix + method.name] = method
 

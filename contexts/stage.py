@@ -142,6 +142,11 @@ def run(
 
 def _clear(session: Session, transaction_id: int) -> None:
     """Remove what an earlier run wrote for this transaction (its files may have changed)."""
+    done = select(ContextsDone.file_revision_id).where(
+        ContextsDone.transaction_id == transaction_id
+    )
+    if session.scalars(done.limit(1)).first() is None:
+        return  # the usual case: a transaction is written whole or not at all
     file_ids = select(FileRevision.id).where(FileRevision.transaction_id == transaction_id)
     session.execute(delete(ChangedLine).where(ChangedLine.file_revision_id.in_(file_ids)))
     for table in (ContextChange, ClassInterface, InterfaceChange, ContextsDone):
