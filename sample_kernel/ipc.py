@@ -3,8 +3,8 @@
 A message is one payload word (below 2**32) and the reference of the port to reply to; a receive
 returns both packed in r3 as ``reply_port << 32 | payload``. ``receive`` blocks in the runtime's
 interruptible wait, so an update of the port interrupts it and re-dispatches the receive to the
-new version; its timeout (milliseconds; 0 waits forever) bounds how long an idle server stays
-inside the kernel.
+new version. It is only ever called straight from the system-call layer, so its wait is a
+*deactivating* one: a thread idle in a receive holds up no update of any other object.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class IPCPort(Updatable):
         """Take the oldest message, waiting for one; return it packed, or -EAGAIN on timeout."""
         timeout = timeout_ms / 1000 if timeout_ms > 0 else None
         with self.cond:
-            if not self.k.wait(self.cond, lambda: self.messages, timeout):
+            if not self.k.wait(self.cond, lambda: self.messages, timeout, deactivate=True):
                 return -EAGAIN
             payload, reply_port = self.messages.popleft()
             self.received += 1

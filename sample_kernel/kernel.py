@@ -35,8 +35,6 @@ UPDATES_DIR = Path(__file__).resolve().parent / "updates"
 CLASSES: tuple[type[Updatable], ...] = (PMRoot, PMLeaf, FCMFile, FileRep, Region, Process, IPCPort)
 PORT_SEND = IPCPort.slot("send")
 PORT_RECEIVE = IPCPort.slot("receive")
-SERVER_POLL_MS = 20
-"""An idle IPC server leaves the kernel this often, so it never holds up quiescence for long."""
 
 
 @dataclass(frozen=True)
@@ -86,12 +84,13 @@ class Kernel:
 
     def _serve_ipc(self) -> None:
         ott, port = self.runtime.ott, self.server_port
-        while not self._stopping.is_set():
+        while True:
             with self.runtime.kernel_entry():
-                message = ott[port][PORT_RECEIVE](SERVER_POLL_MS)
-                if message >= 0:
-                    reply_port, payload = unpack(message)
-                    ott[reply_port][PORT_SEND](payload + 1, 0)
+                message = ott[port][PORT_RECEIVE](0)
+                if self._stopping.is_set():
+                    return
+                reply_port, payload = unpack(message)
+                ott[reply_port][PORT_SEND](payload + 1, 0)
 
     def open_session(self, number: int) -> Session:
         """Open client ``number``'s system-call session (its process, files and reply port)."""
@@ -104,6 +103,9 @@ class Kernel:
     def shutdown(self) -> None:
         """Stop the kernel threads (the IPC servers, the IO daemon, the background converter)."""
         self._stopping.set()
+        with self.runtime.kernel_entry():  # wake every IPC server so that it sees the stop
+            for _ in range(self.config.ipc_servers):
+                self.runtime.ott[self.server_port][PORT_SEND](0, 0)
         self.runtime.stop_background_converter()
         self.device.stop()
         self.scheduler.join_all()

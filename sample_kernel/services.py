@@ -42,9 +42,19 @@ class KernelServices:
     def __repr__(self) -> str:
         return "<KernelServices>"
 
-    def wait(self, condition: Any, predicate: Callable[[], object], timeout: float | None) -> bool:
-        """Block on ``condition`` (held) until ``predicate()``; an update may interrupt it."""
-        return self.runtime.wait(condition, predicate, timeout)
+    def wait(
+        self,
+        condition: Any,
+        predicate: Callable[[], object],
+        timeout: float | None,
+        deactivate: bool = False,
+    ) -> bool:
+        """Block on ``condition`` (held) until ``predicate()``; an update may interrupt it.
+
+        :param deactivate: the blocking method was called straight from the system-call layer,
+            so the waiting thread need not hold up updates of other objects (K42's deactivation).
+        """
+        return self.runtime.wait(condition, predicate, timeout, deactivate=deactivate)
 
     def create(self, type_name: str, *args: Any) -> int:
         """Create an object through its factory; return its reference."""

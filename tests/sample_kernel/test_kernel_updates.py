@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from sample_kernel.ipc import IPCPort
 from sample_kernel.kernel import Kernel
 from sample_kernel.updates import fcm_sync_priority
 from sample_kernel.workload import ClientStep, ClientSyscalls, Workload, WorkloadConfig
@@ -266,17 +267,12 @@ def test_lazy_update_interrupts_a_blocked_fsync_and_redispatches_it(
 def test_other_objects_keep_serving_while_an_update_waits_for_quiescence(
     kernel: Kernel, wait_until: Callable[..., None]
 ) -> None:
-    session = kernel.open_session(0)
-    port = kernel.k.create("IPCPort")
-    receive, send = 1, 0
-
-    def block_in_the_kernel() -> None:
-        with kernel.runtime.kernel_entry():
-            kernel.runtime.call(port, receive, 0)
-
-    blocker = threading.Thread(target=block_in_the_kernel)
+    session, other = kernel.open_session(0), kernel.open_session(1)
+    other.file_write(0, 2, 22)
+    kernel.device.pause()
+    blocker = threading.Thread(target=other.file_sync, args=(0, True))  # inside the kernel
     blocker.start()
-    wait_until(lambda: kernel.runtime.generations._waiters)
+    wait_until(lambda: kernel.runtime.obj(kernel.fcms[2]).waiters)
     phases: list[str] = []
     kernel.runtime.on_event(lambda event: phases.append(event.phase))
     applier = threading.Thread(target=kernel.apply, args=("signal_delivery_fix",))
@@ -290,8 +286,7 @@ def test_other_objects_keep_serving_while_an_update_waits_for_quiescence(
     session.file_write(0, 1, 9)
     assert session.file_read(0, 1) == 9
     assert "complete" not in phases and poster.is_alive()
-    with kernel.runtime.kernel_entry():
-        kernel.runtime.call(port, send, 1, 0)
+    kernel.device.resume()  # the fsync finishes, its thread leaves the kernel: quiescence
     applier.join(10)
     blocker.join(10)
     poster.join(10)
@@ -299,16 +294,25 @@ def test_other_objects_keep_serving_while_an_update_waits_for_quiescence(
     assert kernel.runtime.obj(session.process).version == 2
     assert kernel.runtime.obj(session.process).pending == 1 << 4
     session.close()
+    other.close()
 
 
-def test_objects_created_after_an_update_have_the_new_layout(kernel: Kernel) -> None:
-    kernel.runtime.finish(kernel.apply("fcm_sync_priority"))
-    session = kernel.open_session(7)  # its files are new FCMFile objects, made by version 2
-    fcm = kernel.runtime.obj(kernel.fcms[14])
-    assert fcm.version == 2 and set(fcm.export_state()) == set(
-        kernel.runtime.obj(kernel.fcms[1_000_000]).export_state()
-    )
-    session.file_write(0, 3, 33)
-    session.file_sync(0, True)
-    assert kernel.device.read(14, 3) == 33
-    session.close()
+def test_a_thread_idle_in_an_ipc_receive_holds_up_no_update(
+    kernel: Kernel, wait_until: Callable[..., None]
+) -> None:
+    port = kernel.k.create("IPCPort")
+    got: list[int] = []
+
+    def receive() -> None:
+        with kernel.runtime.kernel_entry():
+            got.append(kernel.runtime.call(port, IPCPort.slot("receive"), 0))
+
+    receiver = threading.Thread(target=receive)
+    receiver.start()
+    wait_until(lambda: kernel.runtime.generations._waiters)
+    handle = kernel.apply("signal_delivery_fix", timeout=5.0)
+    assert handle.status().phase == "complete" and not got
+    with kernel.runtime.kernel_entry():
+        kernel.runtime.call(port, IPCPort.slot("send"), 5, 0)
+    receiver.join(10)
+    assert got == [5]
