@@ -12,11 +12,19 @@ same versions and the same consecutive pairs:
   is what the mining stage does.
 
 Prints lines/s (lines of the new sides for diffs) and the ratios, and the share of pairs found
-functionally equivalent. Not part of the test suite.
+functionally equivalent.
+
+With ``--git REPO`` it also replays that repository's history (``--ref``, default ``master``)
+through :class:`CleaningCache` as the mining stage does (every changed file, cleaned where it has
+a language), beside ``git log -p`` of the same history: the stage's target is within 3x of it.
+Not part of the test suite.
 
 Example::
 
     python3 bench/bench_cleaning.py ../shared/data/cvs/mirbsd/src/{kern,bin}
+    (cd ../shared/data/cvs/mirbsd/src && find bin kern -name '*,v' | cvs-fast-export) \\
+        | (git init -q /tmp/mirgit && cd /tmp/mirgit && git fast-import --quiet)
+    python3 bench/bench_cleaning.py --git /tmp/mirgit
 """
 
 from __future__ import annotations
@@ -84,7 +92,12 @@ def main() -> None:
     parser.add_argument("dirs", nargs="*", type=Path, default=DEFAULT_DIRS)
     parser.add_argument("--max-revisions", type=int, default=1500)
     parser.add_argument("--per-file", type=int, default=60)
+    parser.add_argument("--git", type=Path, help="also replay this git repository's history")
+    parser.add_argument("--ref", default="master")
     args = parser.parse_args()
+    if args.git:
+        replay_git(args.git, args.ref)
+        return
     histories = trunk_histories(args.dirs, args.max_revisions, args.per_file)
     versions = [(name, text) for name, texts in histories for text in texts]
     pairs = [
@@ -117,6 +130,64 @@ def main() -> None:
     print(f"cached diffs / difflib time: {cache_s / difflib_s:.2f}x")
     equivalent = sum(result.functionally_equivalent for result in results)
     print(f"functionally equivalent pairs: {equivalent} of {len(results)}")
+
+
+def replay_git(repo: Path, ref: str) -> None:
+    """Time ``git log -p`` and the replay of the same history's file changes through the cache."""
+    log_s = timed(
+        lambda: subprocess.run(["git", "-C", str(repo), "log", "-p", ref], capture_output=True)
+    )
+    raw = subprocess.run(
+        ["git", "-C", str(repo), "log", "--raw", "--no-abbrev", "--reverse", "--format=", ref],
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8", "surrogateescape")
+    changes = []
+    for line in raw.splitlines():
+        meta, _, path = line.partition("\t")
+        fields = meta.split()
+        if len(fields) == 5 and fields[0].startswith(":"):
+            changes.append((fields[2], fields[3], path.split("\t")[-1]))
+    blobs: list[tuple[bytes | None, bytes | None]] = []
+    read_s = timed(lambda: blobs.extend(_read_blobs(repo, changes)))
+    cache = CleaningCache()
+    diff_s = timed(
+        lambda: [
+            cache.diff(old, old_data, new, new_data, path, language_of(path))
+            for (old, new, path), (old_data, new_data) in zip(changes, blobs, strict=True)
+        ]
+    )
+    print(f"{len(changes)} file changes of {ref} in {repo}")
+    print(f"git log -p: {log_s:.2f} s; reading both sides' blobs: {read_s:.2f} s")
+    print(f"CleaningCache.diff of every change: {diff_s:.2f} s ({diff_s / log_s:.2f}x git log -p)")
+    print(f"cache hits {cache.hits}, misses {cache.misses}")
+
+
+def _read_blobs(
+    repo: Path, changes: list[tuple[str, str, str]]
+) -> list[tuple[bytes | None, bytes | None]]:
+    process = subprocess.Popen(
+        ["git", "-C", str(repo), "cat-file", "--batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    stdin, stdout = process.stdin, process.stdout
+
+    def read(blob: str) -> bytes | None:
+        if not blob.strip("0"):
+            return None
+        stdin.write(blob.encode() + b"\n")
+        stdin.flush()
+        size = int(stdout.readline().split()[2])
+        data = stdout.read(size)
+        stdout.read(1)
+        return data
+
+    result = [(read(old), read(new)) for old, new, _ in changes]
+    stdin.close()
+    process.wait()
+    return result
 
 
 def _difflib(old: bytes, new: bytes) -> str:
