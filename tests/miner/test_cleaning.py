@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from miner.c_tokens import has_raw_string
 from miner.cleaning import clean, decode_source
@@ -265,3 +267,26 @@ def test_unterminated_spliced_literal_keeps_line_numbers() -> None:
 )
 def test_has_raw_string(text: str, expected: bool) -> None:
     assert has_raw_string(text) is expected
+
+
+C_ALPHABET = ["/*", "*/", "//", '"', "'", "\\", "\n", "#", "{", "}", "(", ")", ";", ",", " ", "x"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(["c", "cpp", "python"]))
+def test_any_bytes_clean_without_crashing(data: bytes, language: str) -> None:
+    text = decode_source(data)
+    cleaned = clean(text, language)
+    lines = text.count("\n") + 1
+    assert len(cleaned.lines) == len(cleaned.origins) == len(cleaned.ends)
+    assert all(1 <= o <= e <= lines for o, e in zip(cleaned.origins, cleaned.ends, strict=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(C_ALPHABET), max_size=80))
+def test_c_origins_stay_within_the_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    cleaned = clean(text, "c")
+    lines = text.count("\n") + 1
+    assert all(1 <= o <= e <= lines for o, e in zip(cleaned.origins, cleaned.ends, strict=True))
+    assert list(cleaned.origins) == sorted(cleaned.origins)
