@@ -196,6 +196,15 @@ class GitSource:
             return None
         return self._blobs.read(oid)
 
+    def read_versions(self, wanted: list[tuple[FileChange, str]]) -> dict[str, bytes | None]:
+        """Return the blobs of several sides at once, by blob id (one request for them all)."""
+        oids = (
+            change.old_version if side == "old" else change.new_version
+            for change, side in wanted
+            if not change.is_submodule
+        )
+        return self._blobs.read_many(list(dict.fromkeys(oid for oid in oids if oid is not None)))
+
     def close(self) -> None:
         """Stop the blob reader process."""
         self._blobs.close()

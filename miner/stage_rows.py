@@ -55,15 +55,19 @@ class RowBuilder:
 
     def versions_of(self, record: TransactionRecord) -> dict[str, bytes | None]:
         """Read every version the rows of ``record`` will need, by version key."""
-        versions: dict[str, bytes | None] = {}
-        for change in record.files:
-            if self.row_without_versions(change) is not None:
-                continue
-            for side in ("old", "new"):
-                key = _version_key(change, side)
-                if key is not None and key not in versions:
-                    versions[key] = self.source.read_version(change, side)
-        return versions
+        wanted = [
+            (change, side)
+            for change in record.files
+            if self.row_without_versions(change) is None
+            for side in ("old", "new")
+            if _version_key(change, side) is not None
+        ]
+        read_many = getattr(self.source, "read_versions", None)
+        if callable(read_many):  # git: one request for all of them
+            return read_many(wanted)
+        return {
+            _version_key(c, side) or "": self.source.read_version(c, side) for c, side in wanted
+        }
 
     def rows(self, record: TransactionRecord) -> RecordRows:
         """Return the rows of one record (diffing and cleaning its files)."""
@@ -93,9 +97,10 @@ class RowBuilder:
     def row_with_versions(self, change: FileChange) -> Row:
         """Return the row of a change whose two sides must be read, diffed and cleaned."""
         language = self.language(change)
-        old = self._read(change, "old")
-        new = self._read(change, "new")
         old_key, new_key = _version_key(change, "old"), _version_key(change, "new")
+        # Readers, not bytes: the cache calls them only for versions it does not hold.
+        old = None if old_key is None else lambda: self._read(change, "old")
+        new = None if new_key is None else lambda: self._read(change, "new")
         limit = self.options.max_file_bytes
         diff = self.cache.diff(old_key, old, new_key, new, change.path, language, limit)
         return _identity_row(change, language) | diff_columns(diff)
