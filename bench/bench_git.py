@@ -93,10 +93,8 @@ def time_source_only(repo: Path, tip: str) -> tuple[float, float]:
     started, cpu = time.perf_counter(), cpu_seconds()
     source = GitSource(repo, MineOptions(refs=(tip,)))
     for record in source.scan(frozenset()).records:
-        for change in record.files:
-            if language_of(change.path) and not change.is_binary:
-                source.read_version(change, "old")
-                source.read_version(change, "new")
+        code = [c for c in record.files if language_of(c.path) and not c.is_binary]
+        source.read_versions([(change, side) for change in code for side in ("old", "new")])
     source.close()
     return time.perf_counter() - started, cpu_seconds() - cpu
 
