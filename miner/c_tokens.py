@@ -28,23 +28,29 @@ _DIRECTIVE_START = r"\n(?:[ \t\f\v\r]*#[ \t]*(?:define[ \t]+[A-Za-z_$][\w$]*\(?|
 _SPLICE = r"\\[ \t\f\v\r]*\n"
 _BLOCK_COMMENT = r"/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|/\*[\s\S]*"
 _LINE_COMMENT = r"//[^\n\\]*(?:\\[\s\S][^\n\\]*)*"
-_PREFIX = r"(?:u8|[uUL])?"
-_STRING = _PREFIX + r'"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"?'
-_CHAR = _PREFIX + r"'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'?"
+_PREFIX = r"(?:u8|[uUL])"
+_STRING_BODY = r'"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"?'
+_CHAR_BODY = r"'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'?"
 _NUMBER = r"\.?[0-9](?:[eEpP][+-]|'(?=[0-9A-Za-z_])|[\w.])*"
 _IDENTIFIER = r"[^\W\d][\w$]*|\$[\w$]*"
+_BRACKETS = r"[(){};,\[\]]"
 _PUNCTUATOR = r">>=|<<=|<=>|->\*|\.\.\.|::|->|\+\+|--|<<|>>|&&|\|\||[-+*/%&|^!=<>]=|##|\.\*|\S"
-_RAW_STRING = _PREFIX + r'R"(?P<delim>[^()\\\s"]{0,16})\([\s\S]*?\)(?P=delim)"'
+_RAW_STRING = _PREFIX + r'?R"(?P<delim>[^()\\\s"]{0,16})\([\s\S]*?\)(?P=delim)"'
 
+# Ordered by how often each starts a token in kernel C (the regex tries them in turn), with
+# prefixed literals (L"x") before identifiers and comments before the "/" punctuator.
 _ALTERNATIVES = (
     _DIRECTIVE_START,
-    _SPLICE,
+    _PREFIX + _STRING_BODY,
+    _PREFIX + _CHAR_BODY,
+    _IDENTIFIER,
+    _BRACKETS,
+    _STRING_BODY,
+    _CHAR_BODY,
+    _NUMBER,
     _BLOCK_COMMENT,
     _LINE_COMMENT,
-    _STRING,
-    _CHAR,
-    _NUMBER,
-    _IDENTIFIER,
+    _SPLICE,
     _PUNCTUATOR,
 )
 _TOKEN_RE = re.compile(_SPACE + "(" + "|".join(_ALTERNATIVES) + ")")
