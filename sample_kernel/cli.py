@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from miner.cli_options import db_option, open_db_for_cli
+from miner.db import session_scope
 from sample_kernel.catalogue import changes
 from sample_kernel.demo import DemoConfig, DemoResult, run_demo
 from sample_kernel.history import HistoryError, write_history
+from sample_kernel.recording import replay_record
 from sample_kernel.workload import WorkloadError
+from update_runtime.replays import record_replay
 
 
 def _print_result(result: DemoResult) -> None:
@@ -32,6 +37,7 @@ def _print_result(result: DemoResult) -> None:
 
 
 @click.command("replay")
+@db_option
 @click.option(
     "--demo", is_flag=True, help="Boot the sample kernel and apply its history under load."
 )
@@ -60,7 +66,13 @@ def _print_result(result: DemoResult) -> None:
     help="Where to write the timeline figure.",
 )
 def replay_command(
-    demo: bool, list_: bool, history_dir: Path | None, duration: float, seed: int, png: Path
+    db: str | None,
+    demo: bool,
+    list_: bool,
+    history_dir: Path | None,
+    duration: float,
+    seed: int,
+    png: Path,
 ) -> None:
     """Replay the sample kernel's changes as live updates while a workload runs.
 
@@ -70,14 +82,15 @@ def replay_command(
     shift with one adaptor for every subclass), a bug fix, and two changes the
     runtime must refuse; prints phase timings, throughput dips and latency, and
     writes a PNG timeline (jobs/min with update phases; objects pending
-    conversion).
+    conversion; p99 call latency) and records the run in the study database
+    (tables replay_run, replay_update, replay_sample).
 
     With --history DIR: writes the kernel's versions as a git repository (one
     commit per change) for the miner.
 
     Example:
 
-        dsukit replay --demo --duration 12 --png timeline.png
+        dsukit replay --demo --duration 12 --png timeline.png --db study.sqlite
         dsukit replay --history kernel-history && dsukit mine kernel-history
     """
     if history_dir is not None:
@@ -101,7 +114,9 @@ def replay_command(
         )
     from sample_kernel.timeline import write_timeline  # matplotlib only when drawing
 
+    engine = open_db_for_cli(db)
     config = DemoConfig(seed=seed).scaled(duration)
+    started_at = datetime.now(UTC).replace(tzinfo=None)
     try:
         result = run_demo(config)
     except WorkloadError as error:
@@ -110,10 +125,13 @@ def replay_command(
     write_timeline(result, png)
     applied = sum(1 for o in result.outcomes if o.refused is None)
     refused = len(result.outcomes) - applied
-    click.echo(
+    summary = (
         f"replayed {applied} updates live ({refused} refused) under {result.report.jobs} jobs "
-        f"in {duration:g} s; timeline written to {png}"
+        f"in {duration:g} s"
     )
+    with session_scope(engine) as session:
+        run_id = record_replay(session, replay_record(result, started_at, summary))
+    click.echo(f"{summary}; timeline written to {png}; recorded as replay run {run_id}")
 
 
 commands = [replay_command]

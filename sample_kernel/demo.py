@@ -19,7 +19,13 @@ from sample_kernel.catalogue import change
 from sample_kernel.kernel import KernelConfig, boot
 from sample_kernel.metrics import WorkloadReport
 from sample_kernel.workload import ClientStep, Workload, WorkloadConfig
-from update_runtime import Runtime, UpdateEvent, UpdateHandle, UpdateRuntimeError
+from update_runtime import (
+    Runtime,
+    UpdateEvent,
+    UpdateHandle,
+    UpdateRuntimeError,
+    UpdateStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +84,8 @@ class UpdateOutcome:
     """The runtime's one-line status, or the refusal."""
     refused: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    status: UpdateStatus | None = None
+    """The runtime's final status (None if refused)."""
 
     def dip(self, report: WorkloadReport, baseline: float = 2.0, window: float = 1.0) -> float:
         """Throughput lost while it was applied: 1 - mean(window after) / mean(baseline before).
@@ -103,6 +111,15 @@ class DemoResult:
     versions: dict[str, dict[int, int]]
     """Live instances per type and version at the end."""
 
+    def pending_at(self, at: float) -> int:
+        """Return the last pending-conversion count observed at or before ``at`` seconds."""
+        count = 0
+        for when, pending in self.pending:
+            if when > at:
+                break
+            count = pending
+        return count
+
 
 class _Recorder:
     """Collects phase events (monotonic clock) and samples pending conversions."""
@@ -120,7 +137,10 @@ class _Recorder:
 
     def _sample(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
-            pending = sum(h.status().pending for h in list(self.runtime.history))
+            pending = self.runtime.pending_conversions()
+            # Old callers constructed during an update are caught up after its reclamation
+            # pass; ask the factories again (see RUNTIME_REQUESTS.md, 4).
+            self.runtime.reclaim_adaptors()
             self.pending.append((time.monotonic() - self.zero, pending))
 
     def start(self) -> None:
@@ -141,7 +161,7 @@ def _outcome(
     finished = next((at for phase, at in phases if phase == "complete"), None)
     status = handle.status()
     return UpdateOutcome(
-        name, kind, started, finished, phases, status.summary(), None, dict(status.timings)
+        name, kind, started, finished, phases, status.summary(), None, dict(status.timings), status
     )
 
 

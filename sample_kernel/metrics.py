@@ -22,6 +22,8 @@ class ClientRecorder:
     """``time.perf_counter()`` at the end of every completed job."""
     call_latencies: list[float] = field(default_factory=list)
     """Seconds taken by every top-level kernel call the client made."""
+    call_ends: list[float] = field(default_factory=list)
+    """``time.perf_counter()`` at the end of each of those calls (same order)."""
     jobs_by_kind: dict[str, int] = field(default_factory=dict)
 
 
@@ -46,6 +48,8 @@ class WorkloadReport:
     jobs_per_bucket: tuple[int, ...]
     jobs_by_kind: dict[str, int]
     latency: Percentiles
+    p99_per_bucket: tuple[float | None, ...] = ()
+    """p99 latency (microseconds) of the calls that ended in each bucket (None: no call)."""
 
     @property
     def jobs(self) -> int:
@@ -98,6 +102,18 @@ def bucketise(ends: Iterable[float], start: float, stop: float, width: float) ->
     return tuple(counts)
 
 
+def bucket_p99(
+    ends: Iterable[float], latencies: Iterable[float], start: float, buckets: int, width: float
+) -> tuple[float | None, ...]:
+    """Return the p99 latency in microseconds of the calls ending in each bucket."""
+    grouped: list[list[float]] = [[] for _ in range(buckets)]
+    for end, latency in zip(ends, latencies, strict=True):
+        index = int((end - start) / width)
+        if 0 <= index < buckets:
+            grouped[index].append(latency)
+    return tuple(percentile(sorted(g), 0.99) * 1e6 if g else None for g in grouped)
+
+
 def summarise(
     recorders: Iterable[ClientRecorder], start: float, stop: float, width: float = BUCKET_SECONDS
 ) -> WorkloadReport:
@@ -108,11 +124,14 @@ def summarise(
         for kind, count in recorder.jobs_by_kind.items():
             kinds[kind] = kinds.get(kind, 0) + count
     ends = (end for recorder in recorders for end in recorder.job_ends)
-    latencies = (value for recorder in recorders for value in recorder.call_latencies)
+    latencies = [value for recorder in recorders for value in recorder.call_latencies]
+    call_ends = [end for recorder in recorders for end in recorder.call_ends]
+    jobs = bucketise(ends, start, stop, width)
     return WorkloadReport(
         start=start,
         bucket_seconds=width,
-        jobs_per_bucket=bucketise(ends, start, stop, width),
+        jobs_per_bucket=jobs,
         jobs_by_kind=dict(sorted(kinds.items())),
         latency=latency_percentiles(latencies),
+        p99_per_bucket=bucket_p99(call_ends, latencies, start, len(jobs), width),
     )

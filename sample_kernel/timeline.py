@@ -3,7 +3,8 @@
 The top panel is the study's Figure 3 in spirit: jobs per minute in 100 ms buckets (and a 1 s
 moving average), the number of clients as a step line, each update numbered and shaded from when it
 was applied to when it completed, refused updates as dashed lines.
-The bottom panel shows how many objects were still pending lazy conversion.
+The middle panel shows how many objects were still pending lazy conversion, the bottom one the
+p99 latency of the calls that ended in each 100 ms bucket.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def _client_steps(result: DemoResult) -> tuple[list[float], list[int]]:
 def write_timeline(result: DemoResult, path: Path) -> Path:
     """Draw the demo's timeline as a PNG at ``path``; return the path."""
     report = result.report
-    fig, (top, bottom) = plt.subplots(
-        2, 1, figsize=(11, 7), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    fig, (top, middle, bottom) = plt.subplots(
+        3, 1, figsize=(11, 8.5), sharex=True, gridspec_kw={"height_ratios": [3, 1, 1]}
     )
     times = report.bucket_times()
     jpm = [v / 1000 for v in report.jobs_per_minute]
@@ -98,10 +99,24 @@ def write_timeline(result: DemoResult, path: Path) -> Path:
     )
     pending_t = [t for t, _ in result.pending]
     pending_n = [n for _, n in result.pending]
-    bottom.step(pending_t, pending_n, where="post", color="tab:blue")
-    bottom.set_ylabel("objects pending\nconversion")
+    middle.step(pending_t, pending_n, where="post", color="tab:blue")
+    middle.set_ylabel("objects pending\nconversion")
+    middle.set_ylim(bottom=0)
+    p99 = [
+        (t, v / 1000) for t, v in zip(times, report.p99_per_bucket, strict=True) if v is not None
+    ]
+    bottom.plot([t for t, _ in p99], [v for _, v in p99], color="tab:purple", linewidth=0.9)
+    bottom.set_yscale("log")
+    bottom.set_ylabel("p99 call\nlatency (ms)")
+    for index, outcome in enumerate(result.outcomes):
+        for axis in (middle, bottom):
+            axis.axvline(
+                outcome.started,
+                color=COLOURS[index % len(COLOURS)],
+                linewidth=0.8,
+                linestyle="--" if outcome.refused is not None else "-",
+            )
     bottom.set_xlabel("seconds since the workload started")
-    bottom.set_ylim(bottom=0)
     fig.suptitle("Live updates of the sample kernel under an AIM7-style workload", y=0.995)
     fig.tight_layout(rect=(0, 0, 1, 0.84))
     path = Path(path)

@@ -83,21 +83,23 @@ class WorkloadConfig:
 
 
 class Timed:
-    """Wraps a client's system calls so that each one's latency is recorded."""
+    """Wraps a client's system calls so that each one's latency and end time are recorded."""
 
-    def __init__(self, syscalls: ClientSyscalls, latencies: list[float]) -> None:
+    def __init__(self, syscalls: ClientSyscalls, recorder: ClientRecorder) -> None:
         self._syscalls = syscalls
-        self._latencies = latencies
+        self._recorder = recorder
 
     def __getattr__(self, name: str) -> Callable[..., object]:
         target = getattr(self._syscalls, name)
-        latencies = self._latencies
+        latencies, ends = self._recorder.call_latencies, self._recorder.call_ends
         clock = time.perf_counter
 
         def timed(*args: object) -> object:
             began = clock()
             result = target(*args)
-            latencies.append(clock() - began)
+            ended = clock()
+            latencies.append(ended - began)
+            ends.append(ended)
             return result
 
         return timed
@@ -215,7 +217,7 @@ class Workload:
         limit = self.config.max_jobs_per_client
         try:
             session = self._open_session(client.number)
-            timed = Timed(session, recorder.call_latencies)
+            timed = Timed(session, recorder)
             done = 0
             while not self._stop.is_set() and (limit is None or done < limit):
                 kind = rng.choices(names, weights)[0]

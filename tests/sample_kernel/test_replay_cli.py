@@ -5,21 +5,47 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from dsukit import cli
 from sample_kernel.catalogue import HISTORY, changes, module_path
 from update_runtime import load_update
+from update_runtime.replays import load_replay, replay_runs
 
 
-def test_replay_demo_runs_and_writes_the_timeline(tmp_path: Path) -> None:
+def test_replay_demo_runs_writes_the_timeline_and_records_the_run(
+    tmp_path: Path, db_url: str
+) -> None:
     png = tmp_path / "timeline.png"
-    result = CliRunner().invoke(cli, ["replay", "--demo", "--duration", "2", "--png", str(png)])
+    args = ["replay", "--demo", "--duration", "2", "--png", str(png), "--db", db_url]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "replayed 4 updates live (2 refused)" in result.output
     assert "pm_reclaim_method (eager): complete" in result.output
     assert "fcm_sync_priority (lazy): " in result.output
     assert "page_fault_accounting: refused" in result.output
+    with Session(create_engine(db_url)) as session:
+        (run_id,) = replay_runs(session)
+        record = load_replay(session, run_id)
+    assert [u.phase for u in record.updates] == [
+        "complete",
+        "complete",
+        "complete",
+        "complete",
+        "refused",
+        "refused",
+    ]
+    assert [u.expected for u in record.updates][2:5] == [
+        "needs adaptor",
+        "needs adaptor",
+        "not updatable",
+    ]
+    assert record.updates[0].mode == "lazy" and record.updates[0].timings_ms["quiescence"] >= 0
+    assert len(record.samples) >= 19
+    assert sum(s.jobs_per_minute for s in record.samples) > 0
+    assert any(s.p99_latency_us for s in record.samples)
 
 
 def test_replay_without_demo_says_what_to_pass() -> None:

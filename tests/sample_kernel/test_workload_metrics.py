@@ -34,9 +34,17 @@ def test_bucketise_counts_completions_per_bucket() -> None:
 
 
 def test_summary_scales_buckets_to_jobs_per_minute() -> None:
-    a = ClientRecorder(job_ends=[0.01, 0.02], call_latencies=[1e-6, 3e-6], jobs_by_kind={"ipc": 2})
+    a = ClientRecorder(
+        job_ends=[0.01, 0.02],
+        call_latencies=[1e-6, 3e-6],
+        call_ends=[0.01, 0.02],
+        jobs_by_kind={"ipc": 2},
+    )
     b = ClientRecorder(
-        job_ends=[0.15], call_latencies=[2e-6], jobs_by_kind={"ipc": 1, "compute": 1}
+        job_ends=[0.15],
+        call_latencies=[2e-6],
+        call_ends=[0.15],
+        jobs_by_kind={"ipc": 1, "compute": 1},
     )
     report = summarise([a, b], 0.0, 0.2)
     assert report.jobs_per_bucket == (2, 1)
@@ -45,6 +53,7 @@ def test_summary_scales_buckets_to_jobs_per_minute() -> None:
     assert report.latency == latency_percentiles([1e-6, 2e-6, 3e-6])
     assert report.latency.p50 == pytest.approx(2.0)
     assert report.mean_jobs_per_minute(0.0, 0.2) == 900.0
+    assert report.p99_per_bucket == pytest.approx((3.0, 2.0))
 
 
 def _run(kernel: Kernel, seed: int, mix: JobMix | None = None) -> dict[str, int]:
