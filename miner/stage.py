@@ -247,6 +247,10 @@ def run(
                 files += _write_batch(session, repository_id, built, builder.take_skipped())
                 transactions += len(built)
                 bar.update(len(built))
+    except BaseException:
+        if not known and not transactions:  # leave no trace of a first run that wrote nothing
+            _forget_repository(session, repository_id)
+        raise
     finally:
         if ahead is not None:
             ahead.close()
@@ -262,6 +266,12 @@ def run(
         removed=removed,
         diff_seconds=diff_seconds,
     )
+
+
+def _forget_repository(session: Session, repository_id: int) -> None:
+    session.rollback()
+    session.execute(delete(Repository).where(Repository.id == repository_id))
+    session.commit()
 
 
 def _finish(

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from miner.api import file_revisions_frame, mine, transactions_frame
 from miner.db import open_database
 from miner.models import FileRevision, Repository, Transaction
+from miner.source_errors import SourceFailed
 from miner.sources import read_file_version
 from miner.stage import OptionsChanged
-from tests.miner.conftest import C_V2_COMMENT, HistoryRepo, fast_import_history
+from tests.miner.conftest import C_V2_COMMENT, HistoryRepo, fast_import_history, init_repo
 from tests.miner.test_stage_resume import dump
 
 
@@ -164,3 +165,15 @@ def test_worker_processes_give_the_same_database(history_repo, tmp_path) -> None
     stats = mine(history_repo.path, f"sqlite:///{two}", jobs=2)
     assert stats.transactions == int(history_repo.repo.git("rev-list", "--count", "HEAD"))
     assert dump(two) == dump(one)
+
+
+def test_a_first_run_that_fails_leaves_no_repository_behind(tmp_path, db_url) -> None:
+    repo = init_repo(tmp_path / "broken")
+    repo.write("a.txt", "hello\n")
+    repo.commit("one")
+    blob = repo.git("rev-parse", "HEAD:a.txt")
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    with pytest.raises(SourceFailed, match="git log failed in .*broken"):
+        mine(repo.path, db_url)
+    with Session(open_database(db_url)) as session:
+        assert session.scalar(select(func.count()).select_from(Repository)) == 0
