@@ -93,8 +93,11 @@ def latency_percentiles(latencies: Iterable[float]) -> Percentiles:
 
 
 def bucketise(ends: Iterable[float], start: float, stop: float, width: float) -> tuple[int, ...]:
-    """Count job completions per ``width``-second bucket between ``start`` and ``stop``."""
-    counts = [0] * max(math.ceil((stop - start) / width - 1e-9), 1)
+    """Count job completions per whole ``width``-second bucket between ``start`` and ``stop``.
+
+    A last, partial bucket is left out: it would read as a collapse of throughput.
+    """
+    counts = [0] * max(math.floor((stop - start) / width + 1e-9), 1)
     for end in ends:
         index = int((end - start) / width)
         if 0 <= index < len(counts):

@@ -106,7 +106,7 @@ def write_timeline(result: DemoResult, path: Path) -> Path:
         (t, v / 1000) for t, v in zip(times, report.p99_per_bucket, strict=True) if v is not None
     ]
     bottom.plot([t for t, _ in p99], [v for _, v in p99], color="tab:purple", linewidth=0.9)
-    bottom.set_yscale("log")
+    bottom.set_ylim(bottom=0)
     bottom.set_ylabel("p99 call\nlatency (ms)")
     for index, outcome in enumerate(result.outcomes):
         for axis in (middle, bottom):
@@ -118,7 +118,7 @@ def write_timeline(result: DemoResult, path: Path) -> Path:
             )
     bottom.set_xlabel("seconds since the workload started")
     fig.suptitle("Live updates of the sample kernel under an AIM7-style workload", y=0.995)
-    fig.tight_layout(rect=(0, 0, 1, 0.84))
+    fig.tight_layout(rect=(0, 0, 1, 0.90))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
