@@ -8,13 +8,13 @@ code and count in no context.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from contexts.interface_model import ClassInfo, DataMember, Interfaces, Method, Parameter
 from contexts.interfaces import interfaces_of_parsed
-from contexts.line_contexts import GLOBAL, LineContext, contexts_of_parsed, scopes
+from contexts.line_contexts import GLOBAL, LineContext, pick_lines, row_contexts, scopes
 from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions, parse
 
 
@@ -43,6 +43,63 @@ class ContextDelta:
     uncertain: bool
 
 
+@dataclass(frozen=True)
+class SideModel:
+    """What one side's text yields whatever lines changed: worth keeping for the next change."""
+
+    rows: tuple[LineContext, ...]
+    """Context of every row (0-based)."""
+    existing: frozenset[tuple[str, str]]
+    error_share: float
+    interfaces: Interfaces
+
+
+def model_side(text: bytes, language: str, options: ContextsOptions = DEFAULT_OPTIONS) -> SideModel:
+    """Parse one side's text: per-row contexts, the contexts it has, its interfaces."""
+    parsed = parse(text, language, options)
+    found = scopes(parsed)
+    existing = {(scope.context.kind, scope.context.name) for scope in found}
+    existing.add((GLOBAL.kind, GLOBAL.name))
+    return SideModel(
+        rows=tuple(row_contexts(parsed, found)),
+        existing=frozenset(existing),
+        error_share=parsed.error_share,
+        interfaces=interfaces_of_parsed(parsed),
+    )
+
+
+def analyse_model(model: SideModel, lines: Iterable[int] | None) -> SideAnalysis:
+    """Return a side's analysis for the changed ``lines`` (all when ``None``)."""
+    return SideAnalysis(
+        contexts=pick_lines(model.rows, lines),
+        existing=model.existing,
+        error_share=model.error_share,
+        interfaces=model.interfaces,
+    )
+
+
+class ModelCache:
+    """The last few analysed versions: a version a change adds is the next change's old side."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.models: OrderedDict[tuple, SideModel] = OrderedDict()
+
+    def get(self, key: tuple) -> SideModel | None:
+        """Return the model stored under ``key``, if any, marking it recently used."""
+        model = self.models.get(key)
+        if model is not None:
+            self.models.move_to_end(key)
+        return model
+
+    def put(self, key: tuple, model: SideModel) -> SideModel:
+        """Store ``model`` under ``key`` (dropping the least recently used) and return it."""
+        self.models[key] = model
+        if len(self.models) > self.size:
+            self.models.popitem(last=False)
+        return model
+
+
 def analyse_side(
     text: bytes,
     language: str,
@@ -51,15 +108,7 @@ def analyse_side(
 ) -> SideAnalysis:
     """Parse one side and find the contexts of ``lines`` (all when ``None``), what contexts
     exist, and its interfaces."""
-    parsed = parse(text, language, options)
-    existing = {(scope.context.kind, scope.context.name) for scope in scopes(parsed)}
-    existing.add((GLOBAL.kind, GLOBAL.name))
-    return SideAnalysis(
-        contexts=contexts_of_parsed(parsed, lines),
-        existing=frozenset(existing),
-        error_share=parsed.error_share,
-        interfaces=interfaces_of_parsed(parsed),
-    )
+    return analyse_model(model_side(text, language, options), lines)
 
 
 def context_changes(old: SideAnalysis | None, new: SideAnalysis | None) -> list[ContextDelta]:

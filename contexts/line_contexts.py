@@ -16,7 +16,7 @@ mapping costs little next to the parse itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from tree_sitter import Node
@@ -241,11 +241,14 @@ def scopes(parsed: ParsedSource) -> list[Scope]:
     return list(_c_scopes(root, ""))
 
 
-def row_contexts(parsed: ParsedSource) -> list[LineContext]:
-    """Return the context of every row (0-based) of a parsed text."""
+def row_contexts(parsed: ParsedSource, found: list[Scope] | None = None) -> list[LineContext]:
+    """Return the context of every row (0-based) of a parsed text.
+
+    :param found: the text's :func:`scopes`, when the caller has them already.
+    """
     n = parsed.n_lines
     rows: list[LineContext] = [GLOBAL] * n
-    for scope in scopes(parsed):
+    for scope in scopes(parsed) if found is None else found:
         end = min(scope.end_row, n - 1)
         if end >= scope.start_row:
             rows[scope.start_row : end + 1] = [scope.context] * (end + 1 - scope.start_row)
@@ -262,15 +265,19 @@ def row_contexts(parsed: ParsedSource) -> list[LineContext]:
     return rows
 
 
-def contexts_of_parsed(
-    parsed: ParsedSource, lines: Iterable[int] | None = None
-) -> dict[int, LineContext]:
-    """Return ``{line: context}`` for the 1-based ``lines`` (all lines when ``None``)."""
-    rows = row_contexts(parsed)
+def pick_lines(rows: Sequence[LineContext], lines: Iterable[int] | None) -> dict[int, LineContext]:
+    """Return ``{line: context}`` for the 1-based ``lines`` (all when ``None``) of row contexts."""
     if lines is None:
         return {row + 1: context for row, context in enumerate(rows)}
     n = len(rows)
     return {line: rows[line - 1] if 0 < line <= n else GLOBAL for line in lines}
+
+
+def contexts_of_parsed(
+    parsed: ParsedSource, lines: Iterable[int] | None = None
+) -> dict[int, LineContext]:
+    """Return ``{line: context}`` for the 1-based ``lines`` (all lines when ``None``)."""
+    return pick_lines(row_contexts(parsed), lines)
 
 
 def contexts_of(

@@ -24,11 +24,13 @@ from tqdm import tqdm
 
 from contexts.change_kinds import InterfaceDelta
 from contexts.file_analysis import (
+    ModelCache,
     SideAnalysis,
-    analyse_side,
+    analyse_model,
     class_detail,
     class_from_detail,
     context_changes,
+    model_side,
     touched_names,
 )
 from contexts.interface_changes import interface_changes
@@ -125,15 +127,15 @@ def run(
     started = time.perf_counter()
     reader = reader or default_reader()
     stats = ContextsStats()
+    models = ModelCache()
     with session.begin():
         pending = pending_transactions(session)
     disable = None if progress is None else not progress
     for transaction_id in tqdm(pending, desc="contexts", unit="txn", disable=disable):
         with session.begin():
             _clear(session, transaction_id)
-            _analyse_transaction(
-                session, session.get(Transaction, transaction_id), options, reader, stats
-            )
+            txn = session.get(Transaction, transaction_id)
+            _analyse_transaction(session, txn, options, reader, stats, models)
         stats.transactions += 1
     stats.seconds = time.perf_counter() - started
     log.info("contexts: %s", stats.summary())
@@ -184,6 +186,7 @@ def analyse_file(
     repository: Repository,
     options: ContextsOptions,
     reader: TextReader,
+    models: ModelCache,
 ) -> _FileResult:
     """Read and analyse both sides of one file revision."""
     language = _language(file_revision, options)
@@ -196,13 +199,19 @@ def analyse_file(
     if not lines["old"] and not lines["new"]:
         return result
     for side in SIDES:
-        if getattr(file_revision, f"{side}_version") is None:
+        version = getattr(file_revision, f"{side}_version")
+        if version is None:
             continue
-        text = _read(reader, repository, file_revision, side)
-        if text is None:
-            result.status = "missing"
-            continue
-        result.sides[side] = analyse_side(text, language, lines[side], options)
+        place = file_revision.rcs_file or (file_revision.old_path if side == "old" else None)
+        key = (repository.id, place or file_revision.path, version, language)
+        model = models.get(key)
+        if model is None:
+            text = _read(reader, repository, file_revision, side)
+            if text is None:
+                result.status = "missing"
+                continue
+            model = models.put(key, model_side(text, language, options))
+        result.sides[side] = analyse_model(model, lines[side])
     return result
 
 
@@ -212,6 +221,7 @@ def _analyse_transaction(
     options: ContextsOptions,
     reader: TextReader,
     stats: ContextsStats,
+    models: ModelCache,
 ) -> None:
     files = session.scalars(
         select(FileRevision)
@@ -219,7 +229,7 @@ def _analyse_transaction(
         .options(defer(FileRevision.raw_diff), defer(FileRevision.cleaned_diff))
         .order_by(FileRevision.id)
     )
-    results = [analyse_file(fr, txn.repository, options, reader) for fr in files]
+    results = [analyse_file(fr, txn.repository, options, reader, models) for fr in files]
     for result in results:
         _write_file(session, txn, result, stats)
     snapshots = {side: _snapshot(results, side) for side in SIDES}

@@ -202,3 +202,22 @@ def test_bad_settings_file_is_one_clear_error(tmp_path: Path, db_url: str) -> No
     result = CliRunner().invoke(cli, ["contexts", "--db", db_url, "--prepass", str(bad)])
     assert result.exit_code != 0
     assert str(bad) in result.output and "regular expression" in result.output
+
+
+def test_each_version_is_read_and_parsed_once(repo: Path, db_url: str) -> None:
+    from contexts.stage import default_reader, run
+
+    mine(repo, db=db_url, header_language="cpp")
+    read = default_reader()
+    seen: list[tuple[str, str]] = []
+
+    def counting_reader(repository, file_revision, side):  # noqa: ANN001, ANN202
+        seen.append((file_revision.path, getattr(file_revision, f"{side}_version")))
+        return read(repository, file_revision, side)
+
+    with Session(open_database(db_url)) as session:
+        stats = run(session, reader=counting_reader, progress=False)
+    assert stats.transactions == 3
+    # FCMFile.C changes twice: the second change's old side is the first one's new side.
+    assert seen.count(seen[-1]) == 1 and len(seen) == len(set(seen))
+    assert sum(1 for path, _ in seen if path == "FCMFile.C") == 3
