@@ -9,7 +9,7 @@ over the raw diff's matching blocks (runs of lines the same in both versions):
   take the previous layout's lines, line numbers shifted, up to its last sync point inside
   the same matching block;
 - *lay out*: from there, with the brackets open there, lay out the new text afresh, on a
-  window that ends a little into the next matching block (doubled until it suffices), and
+  window that ends a little into the next matching block (widened until it suffices), and
   stop at the first sync point there that the previous layout shares (the same line of the
   same text, with the same brackets open). Then copy again.
 
@@ -30,11 +30,11 @@ from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment
 from miner.c_tokens import tokenize_c
 
 FIRST_WINDOW = 10
+"""Lines into the next matching block that the first attempt to lay out a hunk covers."""
 
 MIN_SPAN = 6
 """Shorter runs of equal lines inside a changed region are re-laid out, not copied: the raw
 diff often aligns a lone ``}`` or ``c = 0;`` where the cleaned lines align otherwise."""
-"""Lines into the next matching block that the first attempt to lay out a hunk covers."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ lines, and for each the original lines it came from, so that a diff of two clean
 be mapped back to the lines a user sees. For C and C++ the layout is the one fixed style of
 :mod:`miner.c_layout`; for Python, :mod:`miner.python_cleaning`. Cleaning never fails:
 :func:`decode_source` turns any bytes into text, and malformed source is cleaned as well as
-it can be (Python that ``tokenize`` rejects sets ``fallback``).
+it can be (Python that ``tokenize`` rejects sets ``fallback``). :func:`clean_edited` gives the
+same result for a version edited from one already cleaned, re-cleaning C and C++ only where the
+edit touched it (:mod:`miner.c_incremental`).
 
 Example::
 

@@ -290,3 +290,11 @@ def test_c_origins_stay_within_the_text(pieces: list[str]) -> None:
     lines = text.count("\n") + 1
     assert all(1 <= o <= e <= lines for o, e in zip(cleaned.origins, cleaned.ends, strict=True))
     assert list(cleaned.origins) == sorted(cleaned.origins)
+
+
+def test_docstring_example() -> None:
+    import doctest
+
+    import miner.cleaning
+
+    assert doctest.testmod(miner.cleaning).failed == 0

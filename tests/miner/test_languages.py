@@ -73,3 +73,11 @@ def test_unknown_languages_are_refused() -> None:
 )
 def test_extension_of(name: str, expected: str) -> None:
     assert extension_of(name) == expected
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import miner.languages
+
+    assert doctest.testmod(miner.languages).failed == 0
