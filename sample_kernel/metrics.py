@@ -48,13 +48,10 @@ class WorkloadReport:
     jobs_per_bucket: tuple[int, ...]
     jobs_by_kind: dict[str, int]
     latency: Percentiles
+    jobs: int = 0
+    """Every job completed (also those in the last, partial bucket, which is not reported)."""
     p99_per_bucket: tuple[float | None, ...] = ()
     """p99 latency (microseconds) of the calls that ended in each bucket (None: no call)."""
-
-    @property
-    def jobs(self) -> int:
-        """Total jobs completed."""
-        return sum(self.jobs_per_bucket)
 
     @property
     def jobs_per_minute(self) -> tuple[float, ...]:
@@ -126,7 +123,7 @@ def summarise(
     for recorder in recorders:
         for kind, count in recorder.jobs_by_kind.items():
             kinds[kind] = kinds.get(kind, 0) + count
-    ends = (end for recorder in recorders for end in recorder.job_ends)
+    ends = [end for recorder in recorders for end in recorder.job_ends]
     latencies = [value for recorder in recorders for value in recorder.call_latencies]
     call_ends = [end for recorder in recorders for end in recorder.call_ends]
     jobs = bucketise(ends, start, stop, width)
@@ -136,5 +133,6 @@ def summarise(
         jobs_per_bucket=jobs,
         jobs_by_kind=dict(sorted(kinds.items())),
         latency=latency_percentiles(latencies),
+        jobs=len(ends),
         p99_per_bucket=bucket_p99(call_ends, latencies, start, len(jobs), width),
     )
