@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from miner.cleaning import CleanedText, clean, clean_edited, decode_source
+from miner.hunks import blocks_from_hunks
 from miner.line_diff import (
     Block,
     Opcode,
@@ -117,18 +118,27 @@ def diff_file(
     path: str,
     language: str | None,
     max_bytes: int = MAX_BYTES,
+    raw_hunks: str | None = None,
 ) -> FileDiff:
     """Diff ``old`` and ``new`` (``None``: the side is absent), raw and, with a language, cleaned.
 
     :param path: the file's path, used in the diff headers.
     :param language: ``c``, ``cpp`` or ``python`` to clean; ``None`` for the raw diff only.
+    :param raw_hunks: the source's own unified diff of the two sides, hunks only (git's
+        patch from its first ``@@``): used, once checked against the sides, instead of
+        diffing the raw lines again (see :mod:`miner.hunks`).
     """
     old_version, new_version = Version(old, max_bytes), Version(new, max_bytes)
-    return diff_versions(old_version, new_version, path, language, max_bytes)
+    return diff_versions(old_version, new_version, path, language, max_bytes, raw_hunks)
 
 
 def diff_versions(
-    old: Version, new: Version, path: str, language: str | None, max_bytes: int = MAX_BYTES
+    old: Version,
+    new: Version,
+    path: str,
+    language: str | None,
+    max_bytes: int = MAX_BYTES,
+    raw_hunks: str | None = None,
 ) -> FileDiff:
     """Diff two prepared versions (see :func:`diff_file`)."""
     flagged = _flagged(old, new, max_bytes)
@@ -140,7 +150,9 @@ def diff_versions(
     )
     if old.lines == new.lines:
         return _unchanged(language)
-    raw_blocks = matching_blocks(old.lines, new.lines)
+    raw_blocks = blocks_from_hunks(raw_hunks, old.lines, new.lines) if raw_hunks else None
+    if raw_blocks is None:
+        raw_blocks = matching_blocks(old.lines, new.lines)
     raw_ops = opcodes_of(raw_blocks)
     raw_diff = unified_text(old.lines, new.lines, raw_ops, labels)
     added, deleted = changed_counts(raw_ops)
@@ -283,11 +295,12 @@ class CleaningCache:
         path: str,
         language: str | None,
         max_bytes: int = MAX_BYTES,
+        raw_hunks: str | None = None,
     ) -> FileDiff:
         """Like :func:`diff_file`, reusing cached versions (keys name the sides' contents)."""
         old_version = self.version(old_key, old, max_bytes)
         new_version = self.version(new_key, new, max_bytes)
-        return diff_versions(old_version, new_version, path, language, max_bytes)
+        return diff_versions(old_version, new_version, path, language, max_bytes, raw_hunks)
 
 
 def _memory_estimate(version: Version) -> int:

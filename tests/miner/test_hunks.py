@@ -1,0 +1,84 @@
+"""Tests of reading a unified diff's hunks back into matching blocks, on real ``git diff``."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from miner.diffing import diff_file
+from miner.hunks import blocks_from_hunks
+from miner.line_diff import split_lines
+
+
+def _git_hunks(tmp_path: Path, old: bytes, new: bytes) -> str:
+    (tmp_path / "old").write_bytes(old)
+    (tmp_path / "new").write_bytes(new)
+    result = subprocess.run(
+        ["git", "diff", "--no-index", "--no-color", "old", "new"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    patch = result.stdout.decode()
+    return patch[patch.index("@@") :] if "@@" in patch else ""
+
+
+def _text(rng: random.Random, count: int) -> list[str]:
+    return [
+        rng.choice(["{\n", "}\n", "x = 1;\n", "\n", f"f({rng.randrange(50)});\n"])
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_git_hunks_become_valid_blocks(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    old_lines = _text(rng, rng.randint(0, 80))
+    new_lines = list(old_lines)
+    for _ in range(rng.randint(1, 5)):
+        at = rng.randint(0, len(new_lines))
+        new_lines[at : at + rng.randint(0, 4)] = _text(rng, rng.randint(0, 4))
+    if seed % 3 == 0 and new_lines:
+        new_lines[-1] = new_lines[-1].rstrip("\n")
+    old, new = "".join(old_lines).encode(), "".join(new_lines).encode()
+    hunks = _git_hunks(tmp_path, old, new)
+    blocks = blocks_from_hunks(hunks, split_lines(old.decode()), split_lines(new.decode()))
+    if old == new:
+        assert hunks == ""
+        return
+    assert blocks is not None
+    with_git = diff_file(old, new, "f.c", "c", raw_hunks=hunks)
+    numstat = subprocess.run(
+        ["git", "diff", "--no-index", "--numstat", "old", "new"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    ).stdout.split()
+    assert (with_git.lines_added, with_git.lines_deleted) == (int(numstat[0]), int(numstat[1]))
+    without_function_context = re.sub(r"(?m)^(@@ [^@]* @@).*$", r"\1", hunks)
+    assert with_git.raw_diff.endswith(without_function_context)
+    ours = diff_file(old, new, "f.c", "c")
+    assert with_git.functionally_equivalent == ours.functionally_equivalent
+
+
+@pytest.mark.parametrize(
+    "hunks",
+    [
+        "@@ -1 +1 @@\n-a\n+b\n",  # the old line is not "a"
+        "@@ -1,2 +1,2 @@\n x\n-y\n+z\n",  # wrong counts for the sides
+        "not a hunk\n",
+        "@@ -5 +5 @@\n-q\n+r\n",  # beyond the text
+        "",  # the sides differ but the patch says nothing
+    ],
+)
+def test_hunks_that_do_not_fit_give_none(hunks: str) -> None:
+    assert blocks_from_hunks(hunks, ["x\n", "y\n"], ["x\n", "Y\n"]) is None
+
+
+def test_no_newline_marker() -> None:
+    hunks = "@@ -1,2 +1,2 @@\n x\n-y\n\\ No newline at end of file\n+y\n"
+    assert blocks_from_hunks(hunks, ["x\n", "y"], ["x\n", "y\n"]) == [(0, 0, 1), (2, 2, 0)]
