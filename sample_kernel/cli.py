@@ -80,10 +80,10 @@ def replay_command(
     workload (clients stepping up), applies the study's three updates (lazy
     FCMFile queue change; PMRoot frame-size change with an adaptor; PM vtable
     shift with one adaptor for every subclass), a bug fix, and two changes the
-    runtime must refuse; prints phase timings, throughput dips and latency, and
-    writes a PNG timeline (jobs/min with update phases; objects pending
-    conversion; p99 call latency) and records the run in the study database
-    (tables replay_run, replay_update, replay_sample).
+    runtime must refuse; prints phase timings, throughput around each update and
+    call latency; writes a PNG timeline (jobs/min with update phases; objects
+    pending conversion; p99 call latency); records the run in the study
+    database (tables replay_run, replay_update, replay_sample).
 
     With --history DIR: writes the kernel's versions as a git repository (one
     commit per change) for the miner.
