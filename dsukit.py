@@ -41,17 +41,6 @@ def _register_package_commands(group: click.Group) -> None:
 
 _register_package_commands(cli)
 
-SAMPLE_KERNEL_STUDY = """\
-# The study of the bundled sample kernel (written by `dsukit demo`; edit and re-run).
-[population]
-paths = ["kernel/"]
-
-[units]
-# Every class deriving (transitively) from update_runtime's Updatable is a dynamically
-# updatable unit, as every class reached through K42's object translation table was.
-bases = ["Updatable"]
-"""
-
 
 @cli.command("demo")
 @click.option(
@@ -83,6 +72,7 @@ def demo_command(out: Path, duration: float, no_replay: bool) -> None:
     """
     from sqlalchemy.orm import Session
 
+    import sample_kernel
     from classify.api import automatic_table, classify
     from contexts import stage as contexts_stage
     from miner.api import mine
@@ -95,8 +85,9 @@ def demo_command(out: Path, duration: float, no_replay: bool) -> None:
         click.echo(f"history: {len(commits)} commits of the sample kernel in {history}")
     config = out / "dsukit.toml"
     if not config.exists():
-        config.write_text(SAMPLE_KERNEL_STUDY)
-    engine = open_database(str(out / "study.sqlite"))
+        config.write_text((Path(sample_kernel.__file__).parent / "dsukit.toml").read_text())
+    database = str(out / "study.sqlite")
+    engine = open_database(database)
     click.echo(f"mine: {mine(history, engine).summary()}")
     with Session(engine) as session:
         click.echo(f"contexts: {contexts_stage.run(session, progress=False).summary()}")
@@ -104,7 +95,11 @@ def demo_command(out: Path, duration: float, no_replay: bool) -> None:
     click.echo(automatic_table(engine).to_text())
     if not no_replay:
         click.get_current_context().invoke(
-            cli.commands["replay"], demo=True, duration=duration, png=out / "replay-timeline.png"
+            cli.commands["replay"],
+            db=database,
+            demo=True,
+            duration=duration,
+            png=out / "replay-timeline.png",
         )
 
 
