@@ -1,1 +1,1 @@
-"""Import git and CVS history into the study database: transactions, file revisions, cleaned diffs."""
+"""Import git and CVS history into the study database: transactions, file revisions, diffs."""

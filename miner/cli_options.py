@@ -21,7 +21,10 @@ def db_option(function: F) -> F:
         envvar=DB_ENV_VAR,
         default=None,
         metavar="PATH|URL",
-        help=f"Study database: a file path or SQLAlchemy URL (default ${DB_ENV_VAR} or {DEFAULT_DB_FILE}).",
+        help=(
+            "Study database: a file path or SQLAlchemy URL "
+            f"(default ${DB_ENV_VAR} or {DEFAULT_DB_FILE})."
+        ),
     )(function)
 
 

@@ -56,13 +56,15 @@ class PackageSchema:
 _SCHEMAS: dict[str, PackageSchema] = {}
 
 
-def register_schema(package: str, version: int, migrations: dict[int, Migration] | None = None) -> None:
-    """Declare the current schema version of ``package`` (call it from the package's models)."""
+def register_schema(
+    package: str, version: int, migrations: dict[int, Migration] | None = None
+) -> None:
+    """Declare the current schema version of ``package`` (from the package's models)."""
     _SCHEMAS[package] = PackageSchema(package, version, dict(migrations or {}))
 
 
 def resolve_db_url(db: str | None) -> str:
-    """Turn ``--db`` (a path or SQLAlchemy URL), else ``$DSUKIT_DB``, else the default file, into a URL."""
+    """Turn ``--db`` (path or URL), else ``$DSUKIT_DB``, else the default file, into a URL."""
     value = db or os.environ.get(DB_ENV_VAR) or DEFAULT_DB_FILE
     if "://" in value:
         return value

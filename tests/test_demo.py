@@ -17,7 +17,9 @@ def test_demo_analyses_the_sample_kernel_and_a_rerun_adds_nothing(tmp_path: Path
     assert "mine: 7 transactions" in first.output
     assert "population: 7" in first.output
     assert "measures 1 / 2 / 3:" in first.output
-    assert (out / "dsukit.toml").read_text().startswith("# Study configuration for the sample kernel")
+    assert (
+        (out / "dsukit.toml").read_text().startswith("# Study configuration for the sample kernel")
+    )
 
     again = CliRunner().invoke(cli, ["demo", "--out", str(out), "--no-replay"])
     assert again.exit_code == 0, again.output
