@@ -265,6 +265,11 @@ _PROTOTYPE_CACHE: dict[bytes, Method | None] = {}
 _PROTOTYPE_CACHE_SIZE = 50_000
 
 
+def clear_prototype_cache() -> None:
+    """Forget the prototypes read so far (benchmarks use it to time a cold read)."""
+    _PROTOTYPE_CACHE.clear()
+
+
 def _add_prototype(declaration: Node, prefix: str, source: bytes, found: Interfaces) -> None:
     # Cheap checks first: most declarations are data, static or methods defined out of class.
     if function_declarator(declaration.child_by_field_name("declarator")) is None:
