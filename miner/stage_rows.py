@@ -102,7 +102,9 @@ class RowBuilder:
         old = None if old_key is None else lambda: self._read(change, "old")
         new = None if new_key is None else lambda: self._read(change, "new")
         limit = self.options.max_file_bytes
-        diff = self.cache.diff(old_key, old, new_key, new, change.path, language, limit)
+        # The source's own hunks (git's), checked against both sides, spare a raw line diff.
+        hunks = change.raw_diff or None
+        diff = self.cache.diff(old_key, old, new_key, new, change.path, language, limit, hunks)
         return _identity_row(change, language) | diff_columns(diff)
 
     def take_skipped(self) -> list[SkippedFile]:
