@@ -138,11 +138,17 @@ def touched_names(sides: Sequence[SideAnalysis | None]) -> set[str]:
             if context.kind == "global":
                 continue
             names.add(context.name)
-            owner = context.name.rpartition("::")[0]
+            owner = _owner(context.name)
             while owner:
                 names.add(owner)
-                owner = owner.rpartition("::")[0]
+                owner = _owner(owner)
     return names
+
+
+def _owner(name: str) -> str:
+    """Return the scope a qualified name is in: ``A::B`` in C++, ``A.B`` in Python."""
+    scope, separator, _ = name.rpartition("::")
+    return scope if separator else name.rpartition(".")[0]
 
 
 def class_detail(info: ClassInfo) -> dict:

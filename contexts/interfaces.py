@@ -1,5 +1,8 @@
 """Class interfaces and namespace-scope prototypes of a C or C++ source, with vtable slots.
 
+(Python sources are read by :mod:`contexts.python_interfaces`; :func:`interface_of` takes
+either.)
+
 Per class, struct or union with a body (qualified like its context): base classes; methods in
 declaration order with normalised signatures (parameter names and defaults kept apart from the
 types); data members in layout order (static members are not layout); vtable slots as
@@ -24,6 +27,7 @@ from contexts.line_contexts import (
     qualified_parts,
 )
 from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions, ParsedSource, parse
+from contexts.python_interfaces import python_interfaces
 from contexts.vtables import resolve_vtables
 
 _SPECIFIERS = re.compile(
@@ -289,10 +293,12 @@ def _add_prototype(declaration: Node, prefix: str, source: bytes, found: Interfa
 
 
 def interfaces_of_parsed(parsed: ParsedSource) -> Interfaces:
-    """Return the interfaces of a parsed C or C++ text (nothing for other languages)."""
+    """Return the interfaces of a parsed C, C++ or Python text (nothing for other languages)."""
     found = Interfaces()
     if parsed.language in ("c", "cpp"):
         _walk(parsed.tree.root_node, "", parsed.text, found)
+    elif parsed.language == "python":
+        found = python_interfaces(parsed.tree.root_node)
     return resolve_vtables(found)
 
 

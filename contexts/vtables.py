@@ -3,7 +3,8 @@
 The primary base's slots come first, then the class's new virtual methods in declaration
 order; an overrider (with or without ``virtual``) takes its base's slot; a virtual destructor
 takes two slots (complete and deleting). A base is resolved only when it is in the same
-snapshot; :func:`merge_interfaces` joins several files into one snapshot.
+snapshot; :func:`merge_interfaces` joins several files into one snapshot. In a Python class
+(kind :data:`PYTHON_CLASS`) a method overrides by name alone: Python has no overloading.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from contexts.interface_model import ClassInfo, Interfaces, Method, VtableSlot
+
+PYTHON_CLASS = "python-class"
+"""The kind of a Python class (C and C++ classes are ``class``, ``struct`` or ``union``)."""
 
 
 def merge_interfaces(parts: Iterable[Interfaces]) -> Interfaces:
@@ -34,9 +38,11 @@ def find_class(name: str, classes: dict[str, ClassInfo], scope: str = "") -> Cla
     return tails[0] if len(tails) == 1 else None
 
 
-def _overrides(method: Method, slot: VtableSlot) -> bool:
+def _overrides(method: Method, slot: VtableSlot, by_name: bool) -> bool:
     if method.destructor:
         return slot.method.destructor
+    if by_name:
+        return slot.method.name == method.name
     return slot.method.name == method.name and slot.method.parameter_types == method.parameter_types
 
 
@@ -48,8 +54,9 @@ def _vtable(
     table: list[VtableSlot] = []
     if primary is not None and primary.name not in resolving:
         table = _vtable(primary, classes, resolving | {info.name})
+    by_name = info.kind == PYTHON_CLASS
     for method in info.methods:
-        index = next((i for i, slot in enumerate(table) if _overrides(method, slot)), None)
+        index = next((i for i, slot in enumerate(table) if _overrides(method, slot, by_name)), None)
         if index is not None:
             table[index] = VtableSlot(table[index].slot, replace(method, virtual=True), info.name)
         elif method.virtual:
