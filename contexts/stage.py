@@ -6,7 +6,7 @@ takes every transaction with a file revision not yet in ``contexts_done``, clear
 earlier run left of it, and writes all of its rows in one database transaction: a run that is
 interrupted leaves whole transactions done or untouched, and the next run does only the rest.
 Interfaces are compared per transaction over one snapshot per side, made of that side of every
-C or C++ file the transaction changed.
+C, C++ or Python file the transaction changed.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The extraction is also checked against Python itself as an oracle: every source of the tables
 is executed (annotations left unevaluated) and the slots we number must be the runtime's own
 order of each class's namespace after its primary base's, and each method's parameters must be
-what :func:`inspect.signature` says (names, kinds, literal defaults).
+what :func:`inspect.signature` says (names, kinds, literal defaults). A last test runs the
+contexts stage on a real git repository mined by the miner.
 """
 
 from __future__ import annotations
@@ -11,19 +12,27 @@ import __future__
 
 import ast
 import inspect
+import subprocess
 import textwrap
 import types
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from contexts.file_analysis import touched_names
 from contexts.interface_changes import interface_changes
 from contexts.interface_model import ClassInfo, Method
 from contexts.interfaces import interface_of
 from contexts.line_contexts import LineContext
+from contexts.models import ClassInterface, InterfaceChange
 from contexts.python_interfaces import CONSTRUCTORS, KEYWORD_ONLY, normalise_annotation
+from contexts.stage import run
 from contexts.vtables import PYTHON_CLASS, merge_interfaces
+from miner.api import mine
+from miner.db import open_database
 
 
 def _source(text: str) -> bytes:
@@ -512,12 +521,12 @@ def _check_parameters(ours: Method, value: object) -> None:
         inspect.Parameter.VAR_KEYWORD: "**",
         inspect.Parameter.KEYWORD_ONLY: KEYWORD_ONLY,
     }
-    for mine, theirs in zip(ours.parameters, parameters, strict=True):
-        assert mine.type.startswith(kinds.get(theirs.kind, "")), (mine, theirs)
+    for own, theirs in zip(ours.parameters, parameters, strict=True):
+        assert own.type.startswith(kinds.get(theirs.kind, "")), (own, theirs)
         if theirs.default is inspect.Parameter.empty:
-            assert mine.default is None
+            assert own.default is None
         else:
-            assert ast.literal_eval(mine.default) == theirs.default
+            assert ast.literal_eval(own.default) == theirs.default
 
 
 def _classes(namespace: dict, prefix: str = "") -> dict[str, type]:
@@ -562,3 +571,41 @@ SOURCES = sorted({pair.old for pair in PAIRS} | {pair.new for pair in PAIRS})
 @pytest.mark.parametrize("source", SOURCES, ids=[f"source{i}" for i in range(len(SOURCES))])
 def test_slots_and_parameters_agree_with_python_itself(source: str) -> None:
     _check_against_runtime(source)
+
+
+# The stage: a Python base class recorded by one transaction numbers a later one's slots.
+
+
+def _commit(repo: Path, files: dict[str, str], message: str) -> None:
+    for name, text in files.items():
+        (repo / name).write_text(text)
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True)
+
+
+def test_stage_numbers_python_slots_with_a_base_from_an_earlier_transaction(
+    tmp_path: Path, db_url: str
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    base, derived = PM.split("class PMRoot")
+    _commit(repo, {"pm.py": base, "root.py": "class PMRoot" + derived}, "page managers")
+    changed = derived.replace("def getFrame(self)", "def getFrame(self, size: int)")
+    _commit(repo, {"root.py": "class PMRoot" + changed + _RESERVE}, "frame size; reserve")
+    engine = open_database(db_url)
+    mine(repo, engine)
+    with Session(engine) as session:
+        run(session, progress=False)
+        rows = session.scalars(select(InterfaceChange).order_by(InterfaceChange.id)).all()
+        recorded = session.scalars(select(ClassInterface.name)).all()
+    # reserve's slot counts PM's three slots, read from the first transaction's record of PM;
+    # getFrame keeps PM's slot 0 although its parameters changed.
+    assert [(r.path, r.scope, r.member, r.kind, r.new_slot) for r in rows] == [
+        ("root.py", "PMRoot", "getFrame", "parameter-added", None),
+        ("root.py", "PMRoot", "reserve", "virtual-added-at-end", 4),
+    ]
+    assert {"PM", "PMRoot"} <= set(recorded)
+
+
+_RESERVE = "\n    def reserve(self, n: int) -> int:\n        return 0\n"
