@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -609,3 +611,34 @@ def test_stage_numbers_python_slots_with_a_base_from_an_earlier_transaction(
 
 
 _RESERVE = "\n    def reserve(self, n: int) -> int:\n        return 0\n"
+
+
+_FRAGMENTS = [
+    "class A(B):\n",
+    "class C:\n",
+    "    def f(self, a: int = 1, *args, b, **kw) -> str:\n",
+    "    async def g(cls, /, x: 'T'):\n",
+    "    @staticmethod\n",
+    "    @x.setter\n",
+    "        self.a: int = 1\n",
+    "    limit = 4\n",
+    "Op = tuple[int, Op]\n",
+    "type T = Optional[Union[int, \n",
+    "def run(*, key=None):\n",
+    "        return 0\n",
+    "    pass\n",
+    "(",
+    ")",
+    ":",
+    "[",
+    "'",
+    "@",
+]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25))
+def test_any_python_text_gives_interfaces_without_failing(fragments: list[str]) -> None:
+    found = interface_of("".join(fragments).encode(), "python")
+    for info in found.classes.values():
+        assert [slot.slot for slot in info.vtable] == list(range(len(info.vtable)))
