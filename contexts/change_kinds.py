@@ -6,6 +6,13 @@ for new parameters, drop parameters, and rewrite or supply return values; it can
 removed functionality, hide a split of one object into several, or thread a new argument
 through a deep call chain. Layout changes are the business of state transfer, not adaptors,
 and are marked expressible.
+
+In Python, types are annotations that calls ignore. Adding an annotation where there was none
+(or dropping one) is ``annotation-added`` (``annotation-removed``), which changes no ABI: the
+unannotated type ``Any`` is consistent with every type, so the values callers pass and receive
+are what they were. A change from one written type to another stays ``parameter-type-changed``
+or ``return-type-changed``: it is the text's only sign that the values exchanged changed (an
+``int`` result became a ``tuple``), which old callers would need an adaptor to convert.
 """
 
 from __future__ import annotations
@@ -65,6 +72,20 @@ KINDS: dict[str, ChangeKind] = {
             "parameter-renamed", False, True, "harmless: names are not part of the interface"
         ),
         ChangeKind("parameter-default-changed", False, True, "harmless to compiled callers"),
+        ChangeKind(
+            "annotation-added",
+            False,
+            True,
+            "harmless: Python calls ignore annotations, and the unannotated type (Any) is "
+            "consistent with every type",
+        ),
+        ChangeKind(
+            "annotation-removed",
+            False,
+            True,
+            "harmless: Python calls ignore annotations, and the unannotated type (Any) is "
+            "consistent with every type",
+        ),
         ChangeKind("return-type-changed", True, True, "an adaptor rewrites the return value"),
         ChangeKind(
             "became-virtual",

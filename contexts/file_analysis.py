@@ -16,6 +16,7 @@ from contexts.interface_model import ClassInfo, DataMember, Interfaces, Method, 
 from contexts.interfaces import interfaces_of_parsed
 from contexts.line_contexts import GLOBAL, LineContext, pick_lines, row_contexts, scopes
 from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions, parse
+from contexts.vtables import PYTHON_CLASS
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ def class_from_detail(name: str, kind: str, detail: dict) -> ClassInfo:
             pure=m["pure"],
             static=m["static"],
             const=m["const"],
+            python=kind == PYTHON_CLASS,
         )
         for m in detail.get("methods", ())
     )

@@ -47,14 +47,55 @@ def essential_type(text: str) -> str:
     return stripped if words else text
 
 
+_PYTHON_UNTYPED = frozenset({"Any", ""})
+"""A Python type that says nothing: an unannotated parameter (``Any``) or return (``""``)."""
+_PYTHON_PREFIX = re.compile(r"^(?:\*\*|\*|keyword )?")
+
+
+def annotation_changes(
+    scope: str, old: Method, new: Method
+) -> tuple[list[InterfaceDelta], tuple[str, ...], str]:
+    """Find the Python annotations added where there were none, or dropped (see
+    :mod:`contexts.change_kinds`): a parameter of the same name and kind at the same position,
+    or the return, untyped on exactly one side.
+
+    :returns: those changes, and the new side's parameter types and return type with each such
+        annotation put back as it was, so that what is left to compare is a real change.
+    """
+    changes: list[InterfaceDelta] = []
+    types = list(new.parameter_types)
+    for index, (before, after) in enumerate(zip(old.parameters, new.parameters, strict=False)):
+        old_prefix = _PYTHON_PREFIX.match(before.type).group()
+        new_prefix = _PYTHON_PREFIX.match(after.type).group()
+        old_untyped = before.type[len(old_prefix) :] in _PYTHON_UNTYPED
+        new_untyped = after.type[len(new_prefix) :] in _PYTHON_UNTYPED
+        if before.name == after.name and old_prefix == new_prefix and old_untyped != new_untyped:
+            kind = "annotation-added" if old_untyped else "annotation-removed"
+            changes.append(delta(kind, scope, new.name, old, new))
+            types[index] = before.type
+    returns = new.return_type
+    old_untyped, new_untyped = (t in _PYTHON_UNTYPED for t in (old.return_type, returns))
+    if old_untyped != new_untyped:
+        kind = "annotation-added" if old_untyped else "annotation-removed"
+        changes.append(delta(kind, scope, new.name, old, new))
+    if old_untyped or new_untyped:
+        returns = old.return_type
+    return changes, tuple(types), returns
+
+
 def parameter_changes(scope: str, old: Method, new: Method) -> list[InterfaceDelta]:
     """Compare two versions of one function: parameters, return type, ``const``, ``static``.
 
-    Types are compared without annotation macros (see :func:`essential_type`).
+    Types are compared without annotation macros (see :func:`essential_type`); in Python, an
+    annotation added or dropped is told apart from a changed type (see
+    :func:`annotation_changes`).
     """
     changes: list[InterfaceDelta] = []
+    new_parameter_types, new_return = new.parameter_types, new.return_type
+    if old.python and new.python:
+        changes, new_parameter_types, new_return = annotation_changes(scope, old, new)
     old_types = tuple(essential_type(t) for t in old.parameter_types)
-    new_types = tuple(essential_type(t) for t in new.parameter_types)
+    new_types = tuple(essential_type(t) for t in new_parameter_types)
     matcher = difflib.SequenceMatcher(a=old_types, b=new_types, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         common = min(i2 - i1, j2 - j1) if tag == "replace" else 0
@@ -73,7 +114,7 @@ def parameter_changes(scope: str, old: Method, new: Method) -> list[InterfaceDel
             changes.append(delta("parameter-renamed", scope, new.name, old, new))
         if [p.default for p in old.parameters] != [p.default for p in new.parameters]:
             changes.append(delta("parameter-default-changed", scope, new.name, old, new))
-    if essential_type(old.return_type) != essential_type(new.return_type) and not old.destructor:
+    if essential_type(old.return_type) != essential_type(new_return) and not old.destructor:
         changes.append(delta("return-type-changed", scope, new.name, old, new))
     for flag in ("const", "static"):
         if getattr(old, flag) != getattr(new, flag):

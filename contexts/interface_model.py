@@ -29,6 +29,9 @@ class Method:
     pure: bool = False
     static: bool = False
     const: bool = False
+    python: bool = False
+    """A Python function: its types are annotations, which calls ignore (unannotated is ``Any``,
+    an unannotated return ``""``)."""
 
     @property
     def destructor(self) -> bool:

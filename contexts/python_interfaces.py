@@ -273,6 +273,7 @@ def method_of(function: _Function, aliases: dict[str, str], in_class: bool) -> M
         virtual=in_class and function.name not in CONSTRUCTORS,
         pure=function.decorated("abstractmethod"),
         static=static,
+        python=True,
     )
 
 

@@ -43,7 +43,7 @@ from contexts.models import (
     InterfaceChange,
 )
 from contexts.parsing import DEFAULT_OPTIONS, ContextsOptions
-from contexts.vtables import find_class, merge_interfaces
+from contexts.vtables import find_class, last_dotted_part, merge_interfaces
 from miner.diffing import BadRanges, parse_ranges
 from miner.languages import extension_of, language_of
 from miner.models import FileRevision, Repository, Transaction
@@ -352,6 +352,10 @@ def _known_bases(session: Session, transaction_id: int, snapshots: list[Interfac
             if row is None:  # a base named relative to its scope: match the qualified tail
                 row = _latest_class(
                     session, transaction_id, ClassInterface.name.endswith("::" + name)
+                )
+            if row is None and last_dotted_part(name) != name:  # pm.PMRoot: the class PMRoot
+                row = _latest_class(
+                    session, transaction_id, ClassInterface.name == last_dotted_part(name)
                 )
             if row is not None:
                 detail = json.loads(row.detail)

@@ -28,14 +28,24 @@ def merge_interfaces(parts: Iterable[Interfaces]) -> Interfaces:
 
 
 def find_class(name: str, classes: dict[str, ClassInfo], scope: str = "") -> ClassInfo | None:
-    """Return the class ``name`` means in ``scope``: innermost scope first, else a unique tail."""
+    """Return the class ``name`` means in ``scope``: innermost scope first, else a unique tail,
+    else, for a dotted Python name (``pm.PMRoot``, a class reached through its module), the
+    class its last dotted part names."""
     scope_parts = scope.split("::") if scope else []
     for depth in range(len(scope_parts), -1, -1):
         candidate = "::".join(scope_parts[:depth] + [name])
         if candidate in classes:
             return classes[candidate]
     tails = [info for qualified, info in classes.items() if qualified.endswith("::" + name)]
-    return tails[0] if len(tails) == 1 else None
+    if len(tails) == 1:
+        return tails[0]
+    last = last_dotted_part(name)
+    return find_class(last, classes) if last != name else None
+
+
+def last_dotted_part(name: str) -> str:
+    """Return what a dotted base name (``pm.PMRoot``) ends with: the class's own name."""
+    return name.rpartition(".")[2] or name
 
 
 def _overrides(method: Method, slot: VtableSlot, by_name: bool) -> bool:

@@ -181,6 +181,31 @@ PAIRS = [
         ("PMRoot", "freeFrame", "parameter-type-changed", None, None, True),
     ),
     _pair(
+        "annotations-added-where-there-were-none",
+        "class A:\n    def f(self, a, *args, b=1, **kw): ...\n",
+        "class A:\n    def f(self, a: int, *args: str, b: int = 1, **kw: bool) -> None: ...\n",
+        ("A", "f", "annotation-added", None, None, True),
+    ),
+    _pair(
+        "annotations-dropped",
+        "class A:\n    def f(self, a: int, *, b: 'A') -> list[int]: ...\n",
+        "class A:\n    def f(self, a, *, b): ...\n",
+        ("A", "f", "annotation-removed", None, None, True),
+    ),
+    _pair(
+        "annotation-added-beside-real-changes",
+        "class A:\n    def f(self, a, b) -> int: ...\n",
+        "class A:\n    def f(self, a: int, b, c=0) -> str: ...\n",
+        ("A", "f", "annotation-added", None, None, True),
+        ("A", "f", "parameter-added", None, None, True),
+        ("A", "f", "return-type-changed", None, None, True),
+    ),
+    _pair(
+        "public-function-annotated",
+        "def run(a, b=1): ...\n",
+        "def run(a: int, b: int = 1) -> bool: ...\n",
+    ),
+    _pair(
         "parameter-became-keyword-only",
         PM,
         PM.replace(
@@ -459,6 +484,23 @@ def test_inherited_slots_across_files_override_by_name() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "resolved"),
+    [("pm.PM", "PM"), ("kernel.pm.PM", "PM"), ("Outer.Inner", "Outer.Inner"), ("pm.Gone", None)],
+)
+def test_a_dotted_base_resolves_to_its_last_part(written: str, resolved: str | None) -> None:
+    base = interface_of(
+        b"class PM:\n    def f(self): ...\n"
+        b"class Outer:\n    class Inner:\n        def h(self): ...\n",
+        "python",
+    )
+    derived = interface_of(f"class Leaf({written}):\n    def g(self): ...\n".encode(), "python")
+    table = merge_interfaces([base, derived]).classes["Leaf"].vtable
+    inherited = {"PM": ["f"], "Outer.Inner": ["h"], None: []}[resolved]
+    assert [s.method.name for s in table] == [*inherited, "g"]
+    assert [s.slot for s in table] == list(range(len(table)))
+
+
 def test_cpp_overloads_still_take_new_slots() -> None:
     source = b"class A { virtual int f(); };\nclass B : public A { virtual int f(int); };\n"
     table = interface_of(source, "cpp").classes["B"].vtable
@@ -585,13 +627,16 @@ def _commit(repo: Path, files: dict[str, str], message: str) -> None:
     subprocess.run(["git", "commit", "-q", "-m", message], cwd=repo, check=True)
 
 
+@pytest.mark.parametrize("base_name", ["PM", "pm.PM"])
 def test_stage_numbers_python_slots_with_a_base_from_an_earlier_transaction(
-    tmp_path: Path, db_url: str
+    tmp_path: Path, db_url: str, base_name: str
 ) -> None:
+    """The base may be named through its module (``pm.PM``): its last dotted part finds it."""
     repo = tmp_path / "repo"
     repo.mkdir()
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
     base, derived = PM.split("class PMRoot")
+    derived = derived.replace("(PM):", f"({base_name}):", 1)
     _commit(repo, {"pm.py": base, "root.py": "class PMRoot" + derived}, "page managers")
     changed = derived.replace("def getFrame(self)", "def getFrame(self, size: int)")
     _commit(repo, {"root.py": "class PMRoot" + changed + _RESERVE}, "frame size; reserve")
@@ -642,3 +687,37 @@ def test_any_python_text_gives_interfaces_without_failing(fragments: list[str]) 
     found = interface_of("".join(fragments).encode(), "python")
     for info in found.classes.values():
         assert [slot.slot for slot in info.vtable] == list(range(len(info.vtable)))
+
+
+@pytest.mark.parametrize(
+    ("language", "old", "new", "kind"),
+    [
+        (
+            "cpp",
+            "struct Any {};\nclass A {\npublic:\n    virtual int f(Any x);\n};\n",
+            "struct Any {};\nclass A {\npublic:\n    virtual int f(int x);\n};\n",
+            "parameter-type-changed",
+        ),
+        (
+            "cpp",
+            "struct Any {};\nclass A {\npublic:\n    virtual Any f();\n};\n",
+            "struct Any {};\nclass A {\npublic:\n    virtual int f();\n};\n",
+            "return-type-changed",
+        ),
+        ("c", "typedef int Any;\nint run(Any a);\n", "typedef int Any;\nint run(long a);\n", None),
+    ],
+)
+def test_a_type_named_any_is_a_real_type_outside_python(
+    language: str, old: str, new: str, kind: str | None
+) -> None:
+    """Only Python's unannotated ``Any`` is an absent annotation: C and C++ keep their rules."""
+    found = interface_changes(
+        interface_of(old.encode(), language), interface_of(new.encode(), language)
+    )
+    kinds = [c.kind for c in found]
+    assert "annotation-added" not in kinds
+    if kind is not None:
+        assert kinds == [kind]
+    else:
+        assert kinds == ["prototype-changed"]
+        assert "parameter-type-changed" in found[0].reason
