@@ -69,6 +69,8 @@ DEFAULT_HEADER_SUFFIXES = (".h", ".H", ".hh", ".hpp", ".hxx", ".h++")
 DEFAULT_NO_ADAPTOR_NEEDED = (
     "parameter-renamed",
     "parameter-default-changed",
+    "annotation-added",
+    "annotation-removed",
     "data-member-added",
     "data-member-removed",
     "data-member-type-changed",

@@ -15,6 +15,8 @@ from types import MappingProxyType
 
 SEPARATOR = re.compile(r"::|\.")
 """Between the parts of a qualified name: ``::`` in C++, ``.`` in Python."""
+MEMBER_SEPARATORS = {"python": "."}
+"""Between a class and its member, by language, where it is not C++'s ``::``."""
 ENUM_BASES = frozenset({"Enum", "IntEnum", "Flag", "IntFlag", "StrEnum"})
 """Python bases that make a class an enumeration."""
 
@@ -81,13 +83,16 @@ class InterfaceFact:
     kind: str
     adaptor_expressible: bool
     reason: str = ""
+    language: str | None = None
+    """The language of the file that holds the interface (``cpp``, ``c``, ``python``)."""
 
     @property
     def subject(self) -> str:
-        """Name the changed interface: ``Scope::member`` or the scope."""
+        """Name the changed interface in its language: ``Scope::member`` (``Scope.member`` in
+        Python), or the scope."""
         if not self.member or self.member == self.scope:
             return self.scope
-        return f"{self.scope}::{self.member}"
+        return f"{self.scope}{MEMBER_SEPARATORS.get(self.language or '', '::')}{self.member}"
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,7 @@ def load_facts(
     for txn in transactions:
         revisions = files.get(txn.id, [])
         file_facts = tuple(_file_facts(f, done, f.id in dead) for f in revisions)
+        languages = {f.path: f.language for f in revisions}
         rows = contexts.get(txn.id, [])
         local = [
             _context_fact(c, revisions, {}, config, registry, texts)
@@ -272,7 +273,7 @@ def load_facts(
                     for c in rows
                     if c.context_kind == "global"
                 ),
-                interfaces=tuple(_interface_fact(i) for i in interfaces.get(txn.id, [])),
+                interfaces=tuple(_interface_fact(i, languages) for i in interfaces.get(txn.id, [])),
                 diff_lines=tuple(
                     d for f in revisions for d in diff_lines_of(f.path, f.cleaned_diff)
                 ),
@@ -328,9 +329,16 @@ def _file_facts(file_revision: FileRevision, done: dict[int, str], dead: bool = 
     )
 
 
-def _interface_fact(row: InterfaceChange) -> InterfaceFact:
+def _interface_fact(row: InterfaceChange, languages: dict[str, str | None]) -> InterfaceFact:
+    """Build one interface change's facts, with the language of the file that holds it."""
     return InterfaceFact(
-        row.path, row.scope, row.member, row.kind, row.adaptor_expressible, row.reason or ""
+        row.path,
+        row.scope,
+        row.member,
+        row.kind,
+        row.adaptor_expressible,
+        row.reason or "",
+        languages.get(row.path),
     )
 
 

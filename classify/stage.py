@@ -45,7 +45,7 @@ from miner.models import FileRevision, Transaction
 
 log = logging.getLogger(__name__)
 BATCH = 200
-RULES_VERSION = 2
+RULES_VERSION = 3
 """Bumped whenever the rules' or the purpose guess's code changes what it decides, so that
 stored verdicts are recomputed after an upgrade."""
 

@@ -58,11 +58,11 @@ def test_predicted_kinds_against_the_sample_kernels_ground_truth(tmp_path: Path)
     assert "handle_page_fault" in reasons["page_fault_accounting"]
     assert "enumeration TracePoint" in reasons["trace_point_renumbering"]
     assert "parameter-added" in reasons["pmroot_frame_size"]
-    assert "getFrame" in reasons["pmroot_frame_size"]
+    assert "PMRoot.getFrame" in reasons["pmroot_frame_size"]  # Python's own separator
     assert "freeFrame" in reasons["pmroot_frame_size"]
     shifted = reasons["pm_reclaim_method"]
     for owner in ("PM", "PMRoot", "PMLeaf"):  # the base and both subclasses shift
-        assert re.search(rf"virtual-added-shifting of {owner}(::|\.)reclaim\b", shifted)
+        assert re.search(rf"virtual-added-shifting of {owner}\.reclaim\b", shifted)
 
     matrix = confusion_matrix(
         ((predicted[c.name], TRUTH[c.kind]) for c in truth), labels=TRUTH.values()

@@ -242,3 +242,31 @@ def test_interface_subject_names_a_prototype_once() -> None:
     assert InterfaceFact("a.c", "f", "f", "prototype-removed", False).subject == "f"
     assert InterfaceFact("a.H", "A", "g", "virtual-removed", False).subject == "A::g"
     assert InterfaceFact("a.H", "A", None, "class-removed", False).subject == "A"
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [("python", "PMRoot.getFrame"), ("cpp", "PMRoot::getFrame"), (None, "PMRoot::getFrame")],
+)
+def test_interface_subject_uses_its_languages_separator(
+    language: str | None, subject: str, config: StudyConfig, registry: UnitRegistry
+) -> None:
+    change = InterfaceFact(FCM, "PMRoot", "getFrame", "parameter-added", True, "", language)
+    assert change.subject == subject
+    facts = txn(method("FCMFile::getFrame"), interfaces=(change,))
+    verdict = classify_transaction(facts, config, registry)
+    assert f"parameter-added of {subject})" in verdict.kind_reason.text
+
+
+def test_python_annotations_alone_need_no_adaptor(
+    config: StudyConfig, registry: UnitRegistry
+) -> None:
+    annotated = InterfaceFact(FCM, "FCMFile", "getFrame", "annotation-added", True, "", "python")
+    retyped = replace(annotated, kind="parameter-type-changed")
+    plain = classify_transaction(
+        txn(method("FCMFile::getFrame"), interfaces=(annotated,)), config, registry
+    )
+    adaptor = classify_transaction(
+        txn(method("FCMFile::getFrame"), interfaces=(annotated, retyped)), config, registry
+    )
+    assert (plain.kind, adaptor.kind) == ("plain", "adaptor")
