@@ -39,7 +39,6 @@ from classify.source_facts import (
     classes_with_markers,
     global_line_kinds,
     init_marked,
-    python_class_bases,
     table_functions,
 )
 from contexts.models import (
@@ -141,9 +140,6 @@ def build_registry(session: Session, config: StudyConfig, texts: TextCache) -> U
             continue
         bases[name].update(bases_of_detail(detail))
         located.add((transaction_id, path, side))
-    if config.units.bases:
-        for name, names in _scan_python_bases(session, texts).items():
-            bases[name].update(names)
     marked = _scan_marked(session, config, texts, located) if config.units.markers else set()
     tables = _scan_tables(session, config, texts) if config.units.c_tables else set()
     return UnitRegistry(
@@ -179,21 +175,6 @@ def _file_revisions(
             select(FileRevision).where(FileRevision.transaction_id.in_(chunk))
         )
     return result
-
-
-def _scan_python_bases(session: Session, texts: TextCache) -> dict[str, set[str]]:
-    """Read the bases of Python classes from every version that may have changed one."""
-    found: dict[str, set[str]] = defaultdict(set)
-    query = select(FileRevision).where(
-        FileRevision.language == "python", FileRevision.change_kind != "deleted"
-    )
-    for file_revision in session.scalars(query):
-        diff = file_revision.raw_diff
-        if diff is not None and "class " not in diff and file_revision.change_kind != "added":
-            continue
-        for name, names in python_class_bases(texts.read(file_revision, "new") or b"").items():
-            found[name].update(names)
-    return found
 
 
 def _scan_tables(session: Session, config: StudyConfig, texts: TextCache) -> set[str]:

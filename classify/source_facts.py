@@ -8,12 +8,12 @@
   enumeration), from the tree-sitter C or C++ grammar.
 
 The contexts tables record the context of each line but not these facts, so the classify stage
-reads the file versions again through :func:`miner.sources.read_file_version`.
+reads the file versions again through :func:`miner.sources.read_file_version`. Class bases, C++
+and Python alike, are not read here: the contexts stage's class interfaces record them.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -137,30 +137,6 @@ def init_marked(text: bytes, function: str, markers: Iterable[str]) -> bool:
         re.search(marker + rb"[^;{}()]*\b" + re.escape(bare) + rb"\s*\(", blank_noise(text))
         is not None
     )
-
-
-def python_class_bases(text: bytes) -> dict[str, tuple[str, ...]]:
-    """Return each Python class (nested ones as ``Outer.Inner``) with its base names.
-
-    The contexts stage records interfaces of C and C++ classes only; Python's come from ``ast``.
-    """
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return {}
-    found: dict[str, tuple[str, ...]] = {}
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                name = f"{prefix}{child.name}"
-                found[name] = tuple(ast.unparse(b).split("[", 1)[0] for b in child.bases)
-                visit(child, f"{name}.")
-            elif not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                visit(child, prefix)
-
-    visit(tree, "")
-    return found
 
 
 @cache

@@ -8,7 +8,6 @@ from classify.source_facts import (
     classes_with_markers,
     global_line_kinds,
     init_marked,
-    python_class_bases,
     table_functions,
 )
 
@@ -117,26 +116,3 @@ def test_global_line_kinds_in_kernel_cpp_use_the_prepass() -> None:
         7: "data",
     }
     assert global_line_kinds(text, "python", [1]) == {1: "unknown"}
-
-
-def test_python_class_bases() -> None:
-    text = b"""\
-import enum
-class PM(runtime.Updatable):
-    class Stats:
-        pass
-    def f(self):
-        class Local(Base):
-            pass
-class TracePoint(enum.IntEnum):
-    A = 1
-class Box(Generic[T], PM):
-    pass
-"""
-    assert python_class_bases(text) == {
-        "PM": ("runtime.Updatable",),
-        "PM.Stats": (),
-        "TracePoint": ("enum.IntEnum",),
-        "Box": ("Generic", "PM"),
-    }
-    assert python_class_bases(b"class (:\n") == {}
