@@ -267,6 +267,10 @@ class CleaningCache:
         self.hits = 0
         self.misses = 0
 
+    def __contains__(self, key: object) -> bool:
+        """Whether version ``key`` is cached now (it may be evicted later; safe from any thread)."""
+        return key in self._versions
+
     def version(self, key: str | None, data: VersionData, max_bytes: int = MAX_BYTES) -> Version:
         """Return the prepared version ``key`` (from ``data`` if it is not cached)."""
         found = self._versions.get(key) if key is not None else None

@@ -1,4 +1,4 @@
-"""The git history source: one streamed ``git log`` plus one ``git cat-file --batch`` process.
+"""The git history source: one streamed ``git log`` plus ``git cat-file --batch`` processes.
 
 :class:`GitSource` checks the repository (not a repository, empty, shallow, unreadable, unknown
 refs: each a named error), then streams ``git log --raw -p -z`` over the chosen refs, oldest
@@ -105,6 +105,9 @@ class GitSource:
         self.location = root.resolve()
         self._check_history()
         self._blobs = BlobReader(self.location)
+        self._single_blobs = BlobReader(self.location)
+        """:meth:`read_version`'s own process: the stage's read-ahead thread may be in
+        :meth:`read_versions` meanwhile, and a cat-file process serves one thread at a time."""
 
     def _check_history(self) -> None:
         if _git(self.location, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true":
@@ -194,10 +197,14 @@ class GitSource:
         oid = change.old_version if side == "old" else change.new_version
         if oid is None or change.is_submodule:
             return None
-        return self._blobs.read(oid)
+        return self._single_blobs.read(oid)
 
     def read_versions(self, wanted: list[tuple[FileChange, str]]) -> dict[str, bytes | None]:
-        """Return the blobs of several sides at once, by blob id (one request for them all)."""
+        """Return the blobs of several sides at once, by blob id (one request for them all).
+
+        This and :meth:`read_version` use separate processes, so one thread may call each at
+        the same time (the stage reads ahead here while its cleaning reads what it lacks).
+        """
         oids = (
             change.old_version if side == "old" else change.new_version
             for change, side in wanted
@@ -206,8 +213,9 @@ class GitSource:
         return self._blobs.read_many(list(dict.fromkeys(oid for oid in oids if oid is not None)))
 
     def close(self) -> None:
-        """Stop the blob reader process."""
+        """Stop the blob reader processes."""
         self._blobs.close()
+        self._single_blobs.close()
 
 
 def _negations(known_keys: frozenset[str]) -> bytes:

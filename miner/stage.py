@@ -111,8 +111,8 @@ def _write_batch(
         for txn_id, item in zip(ids, batch, strict=True)
         for file in item.files
     ]
-    if files:
-        session.execute(insert(FileRevision), files)
+    if files:  # Core, not the ORM's bulk insert: the rows are plain dicts already
+        session.connection().execute(insert(FileRevision.__table__), files)
     session.commit()
     return len(files)
 

@@ -10,6 +10,7 @@ Binary files and submodules get flags and no diff.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,9 @@ from miner.records import FileChange, HistorySource, SkippedFile, TransactionRec
 logger = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+HANDED_KEYS = 1024
+"""How many versions read ahead are remembered, so as not to read them again (see
+:meth:`RowBuilder.versions_of`)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class RowBuilder:
     skipped_count: int = 0
     preloaded: dict[str, bytes | None] = field(default_factory=dict)
     """Versions read ahead (by :meth:`versions_of` in another thread), by version key."""
+    _handed: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    """Keys of the versions :meth:`versions_of` read lately (only its thread uses this)."""
 
     def submit(self, records: list[TransactionRecord]) -> Callable[[], list[RecordRows]]:
         """Build the rows of ``records`` now; return a function giving them (see workers)."""
@@ -64,7 +70,22 @@ class RowBuilder:
         ]
         read_many = getattr(self.source, "read_versions", None)
         if callable(read_many):  # git: one request for all of them
-            return read_many(wanted)
+            # Skip versions the cache holds now or that were handed over with a recent record
+            # (the cleaning caches them before it gets here): mostly they are still cached
+            # when needed; one evicted meanwhile is read by read_version, whose cat-file
+            # process is not this thread's.
+            cache, handed = self.cache, self._handed
+            read = read_many(
+                [
+                    (c, side)
+                    for c, side in wanted
+                    if (key := _version_key(c, side)) not in cache and key not in handed
+                ]
+            )
+            handed.update(dict.fromkeys(read))
+            while len(handed) > HANDED_KEYS:
+                handed.popitem(last=False)
+            return read
         return {
             _version_key(c, side) or "": self.source.read_version(c, side) for c, side in wanted
         }

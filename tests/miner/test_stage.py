@@ -177,3 +177,29 @@ def test_a_first_run_that_fails_leaves_no_repository_behind(tmp_path, db_url) ->
         mine(repo.path, db_url)
     with Session(open_database(db_url)) as session:
         assert session.scalar(select(func.count()).select_from(Repository)) == 0
+
+
+def test_versions_evicted_after_being_read_ahead_are_read_again(
+    long_repo, tmp_path, monkeypatch
+) -> None:
+    """The read-ahead skips versions it handed over lately; if the cache has dropped one by
+    the time it is needed, the cleaning reads it itself and the database is the same."""
+    from miner import stage
+    from miner.diffing import CleaningCache
+    from miner.git_source import GitSource
+
+    roomy, cramped = tmp_path / "roomy.sqlite", tmp_path / "cramped.sqlite"
+    mine(long_repo.path, f"sqlite:///{roomy}")
+    single_reads: list[str] = []
+    read_version = GitSource.read_version
+
+    def counted(self, change, side):  # noqa: ANN001, ANN202
+        single_reads.append(side)
+        return read_version(self, change, side)
+
+    monkeypatch.setattr(GitSource, "read_version", counted)
+    monkeypatch.setattr(CleaningCache.__init__, "__defaults__", (1, 256 << 20))
+    monkeypatch.setattr(stage.run, "__defaults__", (None, 3, 1))  # batches of 3 transactions
+    mine(long_repo.path, f"sqlite:///{cramped}")
+    assert single_reads  # the eviction path was taken
+    assert dump(cramped) == dump(roomy)
