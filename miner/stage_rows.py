@@ -64,7 +64,7 @@ class RowBuilder:
         wanted = [
             (change, side)
             for change in record.files
-            if self.row_without_versions(change) is None
+            if self.needs_versions(change)
             for side in ("old", "new")
             if _version_key(change, side) is not None
         ]
@@ -104,16 +104,23 @@ class RowBuilder:
         """Return the language ``change``'s file is cleaned as (``None``: not cleaned)."""
         return language_of(change.path, self.options.header_language)
 
+    def needs_versions(self, change: FileChange) -> bool:
+        """Whether the row of ``change`` needs its versions read (see :meth:`file_row`)."""
+        if change.is_submodule or change.is_binary:
+            return False
+        return change.raw_diff is None or self.language(change) is not None
+
     def row_without_versions(self, change: FileChange) -> Row | None:
         """Return the row of a change that needs no file version read, else ``None``."""
+        if self.needs_versions(change):
+            return None
         language = self.language(change)
         row = _identity_row(change, language)
         if change.is_submodule or change.is_binary:
             return row | _patch_counts(change.raw_diff or "") | {"raw_diff": None}
-        if language is None and change.raw_diff is not None:
-            raw_diff = with_file_header(change) + change.raw_diff if change.raw_diff else ""
-            return row | _patch_counts(change.raw_diff) | {"raw_diff": raw_diff}
-        return None
+        patch = change.raw_diff or ""  # not None here: git gave its diff
+        raw_diff = with_file_header(change) + patch if patch else ""
+        return row | _patch_counts(patch) | {"raw_diff": raw_diff}
 
     def row_with_versions(self, change: FileChange) -> Row:
         """Return the row of a change whose two sides must be read, diffed and cleaned."""
