@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -49,18 +49,11 @@ from contexts.models import (
     InterfaceChange,
 )
 from miner.models import FileRevision, Repository, Transaction
+from miner.sources import TextReader, read_file_version
 
 log = logging.getLogger(__name__)
 
-TextReader = Callable[[Repository, FileRevision, str], "bytes | None"]
 C_LANGUAGES = ("c", "cpp")
-
-
-def default_reader() -> TextReader:
-    """Return the miner's reader of stored file versions."""
-    from miner.sources import read_file_version
-
-    return read_file_version
 
 
 class TextCache:
@@ -69,7 +62,7 @@ class TextCache:
 
     def __init__(self, session: Session, reader: TextReader | None = None, size: int = 256) -> None:
         self.session = session
-        self.reader = reader or default_reader()
+        self.reader = reader or read_file_version
         self.size = size
         self.texts: OrderedDict[tuple[int, str, str], bytes | None] = OrderedDict()
         self.repositories: dict[int, Repository] = {}

@@ -15,7 +15,6 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select
@@ -47,10 +46,10 @@ from contexts.vtables import find_class, last_dotted_part, merge_interfaces
 from miner.diffing import BadRanges, parse_ranges
 from miner.languages import extension_of, language_of
 from miner.models import FileRevision, Repository, Transaction
+from miner.sources import TextReader, read_file_version
 
 log = logging.getLogger(__name__)
 
-TextReader = Callable[[Repository, FileRevision, str], "bytes | None"]
 SIDES = ("old", "new")
 MAX_BASE_DEPTH = 8
 """How many levels of base classes are looked up in earlier transactions."""
@@ -94,13 +93,6 @@ class _FileResult:
     sides: dict[str, SideAnalysis | None] = field(default_factory=dict)
 
 
-def default_reader() -> TextReader:
-    """Return the miner's reader of stored file versions."""
-    from miner.sources import read_file_version
-
-    return read_file_version
-
-
 def pending_transactions(session: Session) -> list[int]:
     """Return the ids of transactions with a file revision the stage has not done, oldest first."""
     query = (
@@ -125,7 +117,7 @@ def run(
     :param progress: show a progress bar on stderr (``None``: only when stderr is a terminal).
     """
     started = time.perf_counter()
-    reader = reader or default_reader()
+    reader = reader or read_file_version
     stats = ContextsStats()
     models = ModelCache()
     with session.begin():

@@ -10,6 +10,7 @@ calls share one ``git cat-file --batch`` process (git) or one parsed-file cache 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -91,6 +92,10 @@ def file_change_of(file_revision: FileRevision) -> FileChange:
         is_binary=file_revision.is_binary,
         is_submodule=file_revision.is_submodule,
     )
+
+
+TextReader = Callable[[Repository, FileRevision, str], "bytes | None"]
+"""Reads one side (``old``/``new``) of a stored file revision; :func:`read_file_version` is one."""
 
 
 def read_file_version(

@@ -205,10 +205,11 @@ def test_bad_settings_file_is_one_clear_error(tmp_path: Path, db_url: str) -> No
 
 
 def test_each_version_is_read_and_parsed_once(repo: Path, db_url: str) -> None:
-    from contexts.stage import default_reader, run
+    from contexts.stage import run
+    from miner.sources import read_file_version
 
     mine(repo, db=db_url, header_language="cpp")
-    read = default_reader()
+    read = read_file_version
     seen: list[tuple[str, str]] = []
 
     def counting_reader(repository, file_revision, side):  # noqa: ANN001, ANN202
