@@ -12,7 +12,9 @@ Walking a history, each version is the new side of one change and the old side o
 the caller chooses (a git blob id, or ``path@rcs-revision``), so each is decoded and cleaned
 once, and a C or C++ version edited from a cached one is re-cleaned only where the edit
 touched it (:mod:`miner.c_incremental`). A side may be given as a function that reads it, so
-that a version already cached is not even read::
+that a version already cached is not even read; and when the source's own diff (git's patch)
+comes with the change and the old side is cached, the new side is built from the two
+(:func:`miner.hunks.apply_hunks`) and not read at all::
 
     cache = CleaningCache()
     for change in changes:               # in history order
@@ -32,7 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from miner.cleaning import CleanedText, clean, clean_edited, decode_source
-from miner.hunks import blocks_from_hunks
+from miner.hunks import apply_hunks, blocks_from_hunks
 from miner.line_diff import (
     Block,
     Opcode,
@@ -82,15 +84,25 @@ class Version:
     Binary versions (a NUL byte) and those over ``max_bytes`` are not decoded.
     """
 
-    __slots__ = ("absent", "size", "is_binary", "lines", "_cleaned")
+    __slots__ = ("absent", "size", "is_binary", "encoding", "lines", "_cleaned")
 
     def __init__(self, data: bytes | None, max_bytes: int = MAX_BYTES) -> None:
         self.absent = data is None
         self.size = len(data) if data else 0
         self.is_binary = bool(data) and b"\0" in data
         decodable = data and not self.is_binary and self.size <= max_bytes
-        self.lines: list[str] = split_lines(decode_source(data)) if decodable else []
+        text, self.encoding = _decoded(data) if decodable else ("", "ascii")
+        """How the lines were decoded: ``ascii``, ``utf-8`` or ``latin-1``."""
+        self.lines: list[str] = split_lines(text) if text else []
         self._cleaned: dict[str, CleanedText] = {}
+
+    @classmethod
+    def edited(cls, lines: list[str], size: int, encoding: str) -> Version:
+        """Return a text version made by a patch (see :meth:`CleaningCache.edit`)."""
+        version = cls.__new__(cls)
+        version.absent, version.size, version.is_binary = False, size, False
+        version.encoding, version.lines, version._cleaned = encoding, lines, {}
+        return version
 
     def cleaned(
         self, language: str, edited_from: tuple[Version, list[Block]] | None = None
@@ -110,6 +122,14 @@ class Version:
                 result = clean_edited(previous, text, self.lines, edited_from[1], language)
             self._cleaned[language] = result
         return result
+
+
+def _decoded(data: bytes) -> tuple[str, str]:
+    """Decode as :func:`miner.cleaning.decode_source` does; also say which way it went."""
+    if data.isascii():
+        return data.decode("ascii"), "ascii"
+    text = decode_source(data)
+    return text, "utf-8" if len(text) < len(data) else "latin-1"
 
 
 def diff_file(
@@ -139,8 +159,12 @@ def diff_versions(
     language: str | None,
     max_bytes: int = MAX_BYTES,
     raw_hunks: str | None = None,
+    raw_blocks: list[Block] | None = None,
 ) -> FileDiff:
-    """Diff two prepared versions (see :func:`diff_file`)."""
+    """Diff two prepared versions (see :func:`diff_file`).
+
+    :param raw_blocks: the matching blocks of the two sides' lines, when already known.
+    """
     flagged = _flagged(old, new, max_bytes)
     if flagged is not None:
         return flagged
@@ -150,7 +174,8 @@ def diff_versions(
     )
     if old.lines == new.lines:
         return _unchanged(language)
-    raw_blocks = blocks_from_hunks(raw_hunks, old.lines, new.lines) if raw_hunks else None
+    if raw_blocks is None and raw_hunks:
+        raw_blocks = blocks_from_hunks(raw_hunks, old.lines, new.lines)
     if raw_blocks is None:
         raw_blocks = matching_blocks(old.lines, new.lines)
     raw_ops = opcodes_of(raw_blocks)
@@ -258,14 +283,24 @@ class CleaningCache:
     need not read a version it has already handed over.
     """
 
-    def __init__(self, max_versions: int = 4096, max_memory: int = 256 << 20) -> None:
+    def __init__(
+        self,
+        max_versions: int = 4096,
+        max_memory: int = 256 << 20,
+        content_key: Callable[[bytes, str], str] | None = None,
+    ) -> None:
         self.max_versions = max_versions
         self.max_memory = max_memory
         """Estimated bytes of memory the cached versions may hold (about 16 per source byte)."""
+        self.content_key = content_key
+        """For a source whose version keys hash the contents (git's blob ids): the key of some
+        bytes, given a key of the same kind; checks a non-ASCII version built from a patch."""
         self._versions: OrderedDict[str, Version] = OrderedDict()
         self._memory = 0
         self.hits = 0
         self.misses = 0
+        self.edited = 0
+        """Versions built from the one before and the source's patch, instead of read."""
 
     def __contains__(self, key: object) -> bool:
         """Whether version ``key`` is cached now (it may be evicted later; safe from any thread)."""
@@ -273,22 +308,29 @@ class CleaningCache:
 
     def version(self, key: str | None, data: VersionData, max_bytes: int = MAX_BYTES) -> Version:
         """Return the prepared version ``key`` (from ``data`` if it is not cached)."""
+        found = self._cached(key)
+        if found is not None:
+            return found
+        found = Version(data() if callable(data) else data, max_bytes)
+        if key is not None:
+            self.misses += 1
+            self._store(key, found)
+        return found
+
+    def _cached(self, key: str | None) -> Version | None:
         found = self._versions.get(key) if key is not None else None
         if found is not None:
             self.hits += 1
-            self._versions.move_to_end(key)
-            return found
-        found = Version(data() if callable(data) else data, max_bytes)
-        if key is None:
-            return found
-        self.misses += 1
-        self._versions[key] = found
-        self._memory += _memory_estimate(found)
+            self._versions.move_to_end(key)  # type: ignore[arg-type]
+        return found
+
+    def _store(self, key: str, version: Version) -> None:
+        self._versions[key] = version
+        self._memory += _memory_estimate(version)
         while self._versions and (
             len(self._versions) > self.max_versions or self._memory > self.max_memory
         ):
             self._memory -= _memory_estimate(self._versions.popitem(last=False)[1])
-        return found
 
     def diff(
         self,
@@ -301,10 +343,64 @@ class CleaningCache:
         max_bytes: int = MAX_BYTES,
         raw_hunks: str | None = None,
     ) -> FileDiff:
-        """Like :func:`diff_file`, reusing cached versions (keys name the sides' contents)."""
+        """Like :func:`diff_file`, reusing cached versions (keys name the sides' contents).
+
+        The new side is built from the old one and ``raw_hunks`` when it is not cached, so
+        ``new`` is called only when that fails (see :meth:`edit`).
+        """
         old_version = self.version(old_key, old, max_bytes)
-        new_version = self.version(new_key, new, max_bytes)
-        return diff_versions(old_version, new_version, path, language, max_bytes, raw_hunks)
+        new_version, raw_blocks = self._cached(new_key), None
+        if new_version is None and new_key is not None and raw_hunks:
+            edited = self.edit(old_version, raw_hunks, new_key, max_bytes)
+            if edited is not None:
+                new_version, raw_blocks = edited
+                self.edited += 1
+                self._store(new_key, new_version)
+        if new_version is None:
+            new_version = self.version(new_key, new, max_bytes)
+        return diff_versions(
+            old_version, new_version, path, language, max_bytes, raw_hunks, raw_blocks
+        )
+
+    def edit(
+        self, old: Version, hunks: str, new_key: str, max_bytes: int = MAX_BYTES
+    ) -> tuple[Version, list[Block]] | None:
+        """Build the version ``new_key`` from ``old`` and the unified diff ``hunks`` of the two.
+
+        The hunks must fit ``old`` line for line. The result is the version that reading
+        ``new_key`` would give when the old side and the hunks are both ASCII (nothing to
+        decode differently); otherwise it is encoded again and its content key checked. A
+        Latin-1 old side (not UTF-8), a NUL byte or a size over ``max_bytes`` gives ``None``.
+        :return: the version and the matching blocks of the two sides' lines, or ``None``.
+        """
+        if old.is_binary or old.encoding == "latin-1" or old.size > max_bytes or "\0" in hunks:
+            return None
+        applied = apply_hunks(hunks, old.lines)
+        if applied is None:
+            return None
+        lines, blocks = applied
+        if old.encoding == "ascii" and hunks.isascii():
+            encoding, size = "ascii", _edited_size(old, lines, blocks)
+        elif self.content_key is None:
+            return None
+        else:
+            data = "".join(lines).encode("utf-8")
+            if self.content_key(data, new_key) != new_key:
+                return None
+            encoding, size = ("ascii" if data.isascii() else "utf-8"), len(data)
+        if size > max_bytes:
+            return None
+        return Version.edited(lines, size, encoding), blocks
+
+
+def _edited_size(old: Version, lines: list[str], blocks: list[Block]) -> int:
+    """Return the size of the ASCII ``lines`` made from ``old`` (only the changed lines count)."""
+    size = old.size
+    i = j = 0
+    for block_i, block_j, block_size in blocks:
+        size += sum(map(len, lines[j:block_j])) - sum(map(len, old.lines[i:block_i]))
+        i, j = block_i + block_size, block_j + block_size
+    return size
 
 
 def _memory_estimate(version: Version) -> int:

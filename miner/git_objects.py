@@ -8,6 +8,7 @@ The reader is lazy (the process starts on first use) and closes with its owner.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import subprocess
 from pathlib import Path
@@ -16,6 +17,17 @@ from typing import IO
 logger = logging.getLogger(__name__)
 _REQUEST_CHUNK = 256
 """Object ids asked for at once: their lines fit the pipe's buffer, so writing never blocks."""
+
+
+def blob_id(data: bytes, like: str) -> str:
+    """Return the id git gives a blob holding ``data``, in the object format of the id ``like``.
+
+    A repository's ids are SHA-1 (40 hex digits) or, in a SHA-256 repository, 64 digits.
+    """
+    digest = hashlib.sha256() if len(like) == 64 else hashlib.sha1(usedforsecurity=False)
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 class GitObjectError(RuntimeError):

@@ -34,7 +34,7 @@ from miner.git_log import (
     parse_date,
     split_commits,
 )
-from miner.git_objects import BlobReader
+from miner.git_objects import BlobReader, blob_id
 from miner.options import MineOptions
 from miner.records import FileChange, SourceScan, TransactionRecord
 from miner.source_errors import (
@@ -211,6 +211,10 @@ class GitSource:
             if not change.is_submodule
         )
         return self._blobs.read_many(list(dict.fromkeys(oid for oid in oids if oid is not None)))
+
+    def content_key(self, data: bytes, like: str) -> str:
+        """Return the blob id of ``data`` (in the format of the blob id ``like``)."""
+        return blob_id(data, like)
 
     def close(self) -> None:
         """Stop the blob reader processes."""

@@ -7,6 +7,11 @@ deleted line must be the old side's, every added line the new side's, and the li
 hunks must line up. Anything else (a patch of other versions, text decoded differently, a
 truncated patch) gives ``None``, and the caller diffs the sides itself.
 
+:func:`apply_hunks` goes one step further: from the old side's lines and the hunks it builds
+the new side (the old side's own line objects where they are unchanged) with the same blocks,
+so that a version git has already diffed need not be read again. The caller checks the result
+against the new side's blob id (see :meth:`miner.diffing.CleaningCache.diff`).
+
 The input is hunks only, from the first ``@@`` on, as git prints them::
 
     @@ -3,4 +3,5 @@ int f(void)
@@ -58,6 +63,68 @@ def blocks_from_hunks(hunks: str, old: Sequence[str], new: Sequence[str]) -> lis
     if not _equal_run(old, new, (i, len(old)), (j, len(new)), blocks):
         return None
     return merged_blocks(blocks, len(old), len(new))
+
+
+def apply_hunks(hunks: str, old: Sequence[str]) -> tuple[list[str], list[Block]] | None:
+    """Return the new side the unified diff ``hunks`` makes of ``old``, with the matching blocks.
+
+    :param old: the old side's lines, with their line ends.
+    :return: the new side's lines and the blocks (as :func:`blocks_from_hunks` gives them);
+        ``None`` when the hunks do not fit ``old``.
+    """
+    lines = split_lines(hunks)
+    new: list[str] = []
+    blocks: list[Block] = []
+    i = index = 0
+    while index < len(lines):
+        header = _HEADER_RE.match(lines[index])
+        if header is None:
+            return None
+        old_start, old_count, new_start, new_count = (
+            int(value) if value is not None else 1 for value in header.groups()
+        )
+        start_i = old_start - 1 if old_count else old_start
+        start_j = new_start - 1 if new_count else new_start
+        if not i <= start_i <= len(old) or start_j != len(new) + start_i - i:
+            return None
+        blocks.append((i, len(new), start_i - i))
+        new += old[i:start_i]
+        end = _apply_hunk(lines, index + 1, old, start_i, new, blocks)
+        if end is None or (end[1] - start_i, len(new) - start_j) != (old_count, new_count):
+            return None
+        index, i = end
+    blocks.append((i, len(new), len(old) - i))
+    new += old[i:]
+    return new, merged_blocks(blocks, len(old), len(new))
+
+
+def _apply_hunk(
+    lines: list[str], index: int, old: Sequence[str], i: int, new: list[str], blocks: list[Block]
+) -> tuple[int, int] | None:
+    """Apply one hunk's body at old line ``i``, appending to ``new`` and ``blocks``.
+
+    Return the index of the line after the hunk and the old side's position there, or
+    ``None`` if the hunk does not fit.
+    """
+    while index < len(lines) and not lines[index].startswith("@@"):
+        line = lines[index]
+        text = line[1:]
+        if index + 1 < len(lines) and lines[index + 1].startswith(_NO_NEWLINE):
+            text = text[:-1] if text.endswith("\n") else text
+            index += 1
+        sign = line[:1]
+        if sign == "+":
+            new.append(text)
+        elif sign not in (" ", "-") or i >= len(old) or old[i] != text:
+            return None
+        elif sign == " ":
+            blocks.append((i, len(new), 1))
+            new.append(old[i])
+            i += 1
+        else:
+            i += 1
+        index += 1
+    return index, i
 
 
 def _equal_run(

@@ -86,7 +86,12 @@ class SourceScan:
 
 
 class HistorySource(Protocol):
-    """A repository the miner can read."""
+    """A repository the miner can read.
+
+    A source may also offer ``read_versions(wanted)`` (many sides in one request, by version
+    key) and, when its version keys hash the contents, ``content_key(data, like)`` (the key of
+    ``data``, of the same kind as the key ``like``); the stage uses them when present.
+    """
 
     kind: str
     location: Path

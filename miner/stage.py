@@ -189,7 +189,9 @@ def _records_read_ahead(
     """Return the records to mine, read ahead in a thread when this process cleans them."""
     if not isinstance(builder, RowBuilder):
         return scan.records, None  # worker processes read their own versions
-    ahead = ReadAhead(scan.records, lambda r: {} if r.key in known else builder.versions_of(r))
+    ahead = ReadAhead(
+        scan.records, lambda r: {} if r.key in known else builder.versions_of(r), depth=4096
+    )
 
     def preloaded() -> Iterator[TransactionRecord]:
         for record, versions in ahead:

@@ -1,9 +1,10 @@
 """Turn a source's records into the column values of transaction and file-revision rows.
 
 This is where every file change is diffed and cleaned. Code files (a language by
-:func:`miner.languages.language_of`) have both sides read from the source and go through the
-cleaning cache, so each distinct version is cleaned once. Other text files keep the source's own
-diff when it has one (git's patch: no blob is read), else both sides are read and diffed.
+:func:`miner.languages.language_of`) go through the cleaning cache, so each distinct version is
+cleaned once; their sides are read from the source unless the cache holds them, or can build
+the new side from the old one and the source's own diff (git's patch). Other text files keep
+the source's own diff when it has one (no blob is read), else both sides are read and diffed.
 Binary files and submodules get flags and no diff.
 """
 
@@ -24,9 +25,9 @@ from miner.records import FileChange, HistorySource, SkippedFile, TransactionRec
 logger = logging.getLogger(__name__)
 
 Row = dict[str, Any]
-HANDED_KEYS = 1024
-"""How many versions read ahead are remembered, so as not to read them again (see
-:meth:`RowBuilder.versions_of`)."""
+PROMISED_KEYS = 1024
+"""How many versions read ahead or to be built from a patch are remembered, so as not to read
+them (again) ahead (see :meth:`RowBuilder.versions_of`)."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,13 @@ class RowBuilder:
     skipped_count: int = 0
     preloaded: dict[str, bytes | None] = field(default_factory=dict)
     """Versions read ahead (by :meth:`versions_of` in another thread), by version key."""
-    _handed: OrderedDict[str, None] = field(default_factory=OrderedDict)
-    """Keys of the versions :meth:`versions_of` read lately (only its thread uses this)."""
+    _promised: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    """Keys of the versions the cleaning will hold when it reaches the records
+    :meth:`versions_of` saw lately (only that method's thread uses this)."""
+
+    def __post_init__(self) -> None:
+        if self.cache.content_key is None:
+            self.cache.content_key = getattr(self.source, "content_key", None)
 
     def submit(self, records: list[TransactionRecord]) -> Callable[[], list[RecordRows]]:
         """Build the rows of ``records`` now; return a function giving them (see workers)."""
@@ -60,35 +66,46 @@ class RowBuilder:
         return lambda: built
 
     def versions_of(self, record: TransactionRecord) -> dict[str, bytes | None]:
-        """Read every version the rows of ``record`` will need, by version key."""
-        wanted = [
-            (change, side)
-            for change in record.files
-            if self.needs_versions(change)
-            for side in ("old", "new")
-            if _version_key(change, side) is not None
-        ]
+        """Read every version the rows of ``record`` will need, by version key.
+
+        With a source that reads many versions at once (git), versions the cleaning will hold
+        anyway are left out: those cached now, those read ahead lately, and new sides it will
+        build from the old side and the source's patch. Mostly they are still there when
+        needed; one evicted meanwhile, or a patch that does not apply, is read then by
+        ``read_version``, whose process is not this thread's.
+        """
         read_many = getattr(self.source, "read_versions", None)
-        if callable(read_many):  # git: one request for all of them
-            # Skip versions the cache holds now or that were handed over with a recent record
-            # (the cleaning caches them before it gets here): mostly they are still cached
-            # when needed; one evicted meanwhile is read by read_version, whose cat-file
-            # process is not this thread's.
-            cache, handed = self.cache, self._handed
-            read = read_many(
-                [
-                    (c, side)
-                    for c, side in wanted
-                    if (key := _version_key(c, side)) not in cache and key not in handed
-                ]
-            )
-            handed.update(dict.fromkeys(read))
-            while len(handed) > HANDED_KEYS:
-                handed.popitem(last=False)
-            return read
-        return {
-            _version_key(c, side) or "": self.source.read_version(c, side) for c, side in wanted
-        }
+        if not callable(read_many):
+            return {
+                key: self.source.read_version(change, side)
+                for change in record.files
+                if self.needs_versions(change)
+                for side in ("old", "new")
+                if (key := _version_key(change, side)) is not None
+            }
+        cache, promised = self.cache, self._promised
+        wanted: list[tuple[FileChange, str]] = []
+        for change in record.files:
+            if not self.needs_versions(change):
+                continue
+            old_key, new_key = _version_key(change, "old"), _version_key(change, "new")
+            if old_key is not None and old_key not in cache and old_key not in promised:
+                wanted.append((change, "old"))
+            patched = bool(change.raw_diff) and old_key != new_key
+            if (
+                new_key is not None
+                and not patched
+                and new_key not in cache
+                and (new_key not in promised)
+            ):
+                wanted.append((change, "new"))
+            for key in (old_key, new_key):
+                if key is not None:
+                    promised[key] = None
+                    promised.move_to_end(key)
+        while len(promised) > PROMISED_KEYS:
+            promised.popitem(last=False)
+        return read_many(wanted)
 
     def rows(self, record: TransactionRecord) -> RecordRows:
         """Return the rows of one record (diffing and cleaning its files)."""

@@ -260,3 +260,73 @@ def test_cache_memory_budget_evicts_oldest_versions() -> None:
     assert cache.misses == 7 and len(cache._versions) <= 3
     cache.diff("0", OLD_C, "6", OLD_C, "x.c", "c")
     assert cache.misses == 8
+
+
+def _patch(tmp_path: Path, old: bytes, new: bytes) -> str:
+    """Return git's hunks of ``old`` to ``new``, decoded as the git source decodes them."""
+    (tmp_path / "old").write_bytes(old)
+    (tmp_path / "new").write_bytes(new)
+    patch = subprocess.run(
+        ["git", "diff", "--no-index", "--no-color", "old", "new"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    ).stdout
+    from miner.cleaning import decode_source
+
+    return decode_source(patch[patch.index(b"@@") :])
+
+
+def _blob_ids(*versions: bytes) -> list[str]:
+    from miner.git_objects import blob_id
+
+    return [blob_id(data, "0" * 40) for data in versions]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "edited"),
+    [
+        (OLD_C, OLD_C.replace(b"2 * a", b"a << 1") + b"int z;\n", True),  # ASCII
+        (OLD_C + "/* é */\n".encode(), OLD_C + "/* è */\nint z;\n".encode(), True),  # UTF-8
+        (OLD_C + b"/* \xe9 */\n", OLD_C + b"/* \xe9 */\nint z;\n", False),  # Latin-1 old side
+        (OLD_C, OLD_C + b"/* \xe9 */\n", False),  # a Latin-1 patch: the blob id does not match
+    ],
+)
+def test_new_side_is_built_from_the_patch_not_read(
+    tmp_path: Path, old: bytes, new: bytes, edited: bool
+) -> None:
+    from miner.git_objects import blob_id
+
+    reads: list[str] = []
+    old_id, new_id = _blob_ids(old, new)
+    cache = CleaningCache(content_key=blob_id)
+    hunks = _patch(tmp_path, old, new)
+    cache.version(old_id, old)
+    result = cache.diff(
+        old_id, old, new_id, lambda: reads.append(new_id) or new, "x.c", "c", raw_hunks=hunks
+    )
+    assert result == diff_file(old, new, "x.c", "c")
+    assert (reads == [], cache.edited) == ((True, 1) if edited else (False, 0))
+    follow_up = cache.diff(new_id, b"unused", "3", OLD_C, "x.c", "c")  # the new side is cached
+    assert follow_up == diff_file(new, OLD_C, "x.c", "c")
+
+
+def test_non_ascii_patch_is_read_without_a_content_key(tmp_path: Path) -> None:
+    old, new = OLD_C + "/* é */\n".encode(), OLD_C + "/* è */\n".encode()
+    old_id, new_id = _blob_ids(old, new)
+    cache = CleaningCache()
+    cache.version(old_id, old)
+    reads: list[str] = []
+    hunks = _patch(tmp_path, old, new)
+    read_new = lambda: reads.append(new_id) or new  # noqa: E731
+    cache.diff(old_id, old, new_id, read_new, "x.c", "c", raw_hunks=hunks)
+    assert reads == [new_id] and cache.edited == 0
+
+
+def test_added_file_is_built_from_its_patch(tmp_path: Path) -> None:
+    hunks = _patch(tmp_path, b"", OLD_C)
+    (new_id,) = _blob_ids(OLD_C)
+    cache = CleaningCache()
+    unread = lambda: pytest.fail("the new side was read")  # noqa: E731
+    result = cache.diff(None, None, new_id, unread, "x.c", "c", raw_hunks=hunks)
+    assert result == diff_file(None, OLD_C, "x.c", "c") and cache.edited == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from miner.diffing import diff_file
-from miner.hunks import blocks_from_hunks
+from miner.hunks import apply_hunks, blocks_from_hunks
 from miner.line_diff import split_lines
 
 
@@ -63,6 +63,52 @@ def test_git_hunks_become_valid_blocks(tmp_path: Path, seed: int) -> None:
     assert with_git.raw_diff.endswith(without_function_context)
     ours = diff_file(old, new, "f.c", "c")
     assert with_git.functionally_equivalent == ours.functionally_equivalent
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_git_hunks_applied_to_the_old_side_give_the_new_side(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    old_lines = _text(rng, rng.randint(0, 60))
+    new_lines = list(old_lines)
+    for _ in range(rng.randint(1, 5)):
+        at = rng.randint(0, len(new_lines))
+        new_lines[at : at + rng.randint(0, 4)] = _text(rng, rng.randint(0, 4))
+    if seed % 3 == 0 and new_lines:
+        new_lines[-1] = new_lines[-1].rstrip("\n")
+    if seed % 4 == 1 and old_lines:
+        old_lines[-1] = old_lines[-1].rstrip("\n")
+    old, new = "".join(old_lines).encode(), "".join(new_lines).encode()
+    hunks = _git_hunks(tmp_path, old, new)
+    if old == new:
+        return
+    old_side, new_side = split_lines(old.decode()), split_lines(new.decode())
+    applied = apply_hunks(hunks, old_side)
+    assert applied is not None
+    lines, blocks = applied
+    assert lines == new_side
+    assert blocks == blocks_from_hunks(hunks, old_side, new_side)
+    unchanged = [lines[j + k] is old_side[i + k] for i, j, size in blocks for k in range(size)]
+    assert all(unchanged)  # the old side's own line objects, not copies
+
+
+def test_a_whole_added_file_is_its_added_lines() -> None:
+    assert apply_hunks("@@ -0,0 +1,2 @@\n+a\n+b\n", []) == (["a\n", "b\n"], [(0, 2, 0)])
+
+
+@pytest.mark.parametrize(
+    "hunks",
+    [
+        "@@ -1 +1 @@\n-a\n+b\n",  # the old line is not "a"
+        "@@ -1,2 +1,2 @@\n x\n-q\n+z\n",  # a deleted line that is not there
+        "@@ -1,2 +1,3 @@\n x\n-y\n+z\n",  # wrong count for the new side
+        "@@ -2 +1 @@\n-y\n+z\n",  # the new side's start does not follow from the old's
+        "not a hunk\n",
+        "@@ -5 +5 @@\n-q\n+r\n",  # beyond the text
+        "@@ -1 +1 @@\n?x\n",  # not a diff line
+    ],
+)
+def test_hunks_that_do_not_apply_give_none(hunks: str) -> None:
+    assert apply_hunks(hunks, ["x\n", "y\n"]) is None
 
 
 @pytest.mark.parametrize(

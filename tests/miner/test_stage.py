@@ -198,8 +198,45 @@ def test_versions_evicted_after_being_read_ahead_are_read_again(
         return read_version(self, change, side)
 
     monkeypatch.setattr(GitSource, "read_version", counted)
-    monkeypatch.setattr(CleaningCache.__init__, "__defaults__", (1, 256 << 20))
+    monkeypatch.setattr(CleaningCache.__init__, "__defaults__", (1, 256 << 20, None))
     monkeypatch.setattr(stage.run, "__defaults__", (None, 3, 1))  # batches of 3 transactions
     mine(long_repo.path, f"sqlite:///{cramped}")
     assert single_reads  # the eviction path was taken
     assert dump(cramped) == dump(roomy)
+
+
+def test_versions_built_from_git_patches_give_the_same_database(
+    history_repo: HistoryRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New sides built from the old side and git's patch instead of read: the same rows."""
+    from miner.diffing import CleaningCache
+
+    built, read = tmp_path / "built.sqlite", tmp_path / "read.sqlite"
+    mine(history_repo.path, f"sqlite:///{built}")
+    monkeypatch.setattr(CleaningCache, "edit", lambda *args, **kwargs: None)
+    mine(history_repo.path, f"sqlite:///{read}")
+    assert dump(built) == dump(read)
+
+
+def test_a_history_mined_from_its_start_reads_no_blob(long_repo, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Every version of an ASCII history is built from git's patches (added files included)."""
+    from miner.git_source import GitSource
+
+    asked: list[object] = []
+    read_versions, read_version = GitSource.read_versions, GitSource.read_version
+
+    def many(self, wanted):  # noqa: ANN001, ANN202
+        asked.extend(wanted)
+        return read_versions(self, wanted)
+
+    def one(self, change, side):  # noqa: ANN001, ANN202
+        asked.append(side)
+        return read_version(self, change, side)
+
+    monkeypatch.setattr(GitSource, "read_versions", many)
+    monkeypatch.setattr(GitSource, "read_version", one)
+    url = f"sqlite:///{tmp_path / 'study.sqlite'}"
+    mine(long_repo.path, url)
+    assert asked == []
+    with Session(open_database(url)) as session:
+        assert session.scalar(select(func.count()).select_from(FileRevision)) == 150
