@@ -103,16 +103,19 @@ def _write_batch(
     if not batch:
         session.commit()
         return 0
-    statement = insert(Transaction).returning(Transaction.id, sort_by_parameter_order=True)
+    # Core, not the ORM's bulk insert: the rows are plain dicts already
+    table = Transaction.__table__
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     rows = [item.transaction | {"repository_id": repository_id} for item in batch]
-    ids = session.scalars(statement, rows).all()
+    connection = session.connection()
+    ids = connection.execute(statement, rows).scalars().all()
     files = [
         file | {"transaction_id": txn_id}
         for txn_id, item in zip(ids, batch, strict=True)
         for file in item.files
     ]
-    if files:  # Core, not the ORM's bulk insert: the rows are plain dicts already
-        session.connection().execute(insert(FileRevision.__table__), files)
+    if files:
+        connection.execute(insert(FileRevision.__table__), files)
     session.commit()
     return len(files)
 

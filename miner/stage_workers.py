@@ -11,6 +11,7 @@ one process, so the database does not depend on the number of workers.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +22,13 @@ from miner.records import FileChange, HistorySource, SkippedFile, TransactionRec
 from miner.stage_rows import RecordRows, Row, RowBuilder, record_rows
 
 _worker_builder: RowBuilder | None = None
+
+
+def usable_cores() -> int:
+    """Return how many cores this process may run on (its CPU affinity, else the count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def _start_worker(kind: str, location: str, options_json: str) -> None:
