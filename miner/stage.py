@@ -189,9 +189,11 @@ def _new_batches(
 def _records_read_ahead(
     scan: SourceScan, builder: Builder, known: frozenset[str]
 ) -> tuple[Iterator[TransactionRecord], ReadAhead | None]:
-    """Return the records to mine, read ahead in a thread when this process cleans them."""
-    if not isinstance(builder, RowBuilder):
-        return scan.records, None  # worker processes read their own versions
+    """Return the records to mine, read ahead in a thread (with the versions they need when
+    this process cleans them), so that the source never waits for the cleaning."""
+    if not isinstance(builder, RowBuilder):  # worker processes read their own versions
+        records = ReadAhead(scan.records, lambda r: {}, depth=4096)
+        return (record for record, _ in records), records
     ahead = ReadAhead(
         scan.records, lambda r: {} if r.key in known else builder.versions_of(r), depth=4096
     )
