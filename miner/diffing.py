@@ -145,8 +145,9 @@ def diff_file(
     :param path: the file's path, used in the diff headers.
     :param language: ``c``, ``cpp`` or ``python`` to clean; ``None`` for the raw diff only.
     :param raw_hunks: the source's own unified diff of the two sides, hunks only (git's
-        patch from its first ``@@``): used, once checked against the sides, instead of
-        diffing the raw lines again (see :mod:`miner.hunks`).
+        patch from its first ``@@``): once checked against the sides, it is the raw diff
+        (with its file header), and the raw lines are not diffed again (see
+        :mod:`miner.hunks`).
     """
     old_version, new_version = Version(old, max_bytes), Version(new, max_bytes)
     return diff_versions(old_version, new_version, path, language, max_bytes, raw_hunks)
@@ -176,10 +177,13 @@ def diff_versions(
         return _unchanged(language)
     if raw_blocks is None and raw_hunks:
         raw_blocks = blocks_from_hunks(raw_hunks, old.lines, new.lines)
-    if raw_blocks is None:
-        raw_blocks = matching_blocks(old.lines, new.lines)
-    raw_ops = opcodes_of(raw_blocks)
-    raw_diff = unified_text(old.lines, new.lines, raw_ops, labels)
+    if raw_blocks is not None and raw_hunks:  # the source's hunks fit: keep its text
+        raw_ops = opcodes_of(raw_blocks)
+        raw_diff = f"--- {labels[0]}\n+++ {labels[1]}\n{raw_hunks}"
+    else:
+        raw_blocks = raw_blocks or matching_blocks(old.lines, new.lines)
+        raw_ops = opcodes_of(raw_blocks)
+        raw_diff = unified_text(old.lines, new.lines, raw_ops, labels)
     added, deleted = changed_counts(raw_ops)
     if language is None:
         old_changed, new_changed = _raw_changed_lines(raw_ops)

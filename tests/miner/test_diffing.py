@@ -305,7 +305,7 @@ def test_new_side_is_built_from_the_patch_not_read(
     result = cache.diff(
         old_id, old, new_id, lambda: reads.append(new_id) or new, "x.c", "c", raw_hunks=hunks
     )
-    assert result == diff_file(old, new, "x.c", "c")
+    assert result == diff_file(old, new, "x.c", "c", raw_hunks=hunks)
     assert (reads == [], cache.edited) == ((True, 1) if edited else (False, 0))
     follow_up = cache.diff(new_id, b"unused", "3", OLD_C, "x.c", "c")  # the new side is cached
     assert follow_up == diff_file(new, OLD_C, "x.c", "c")
@@ -329,4 +329,4 @@ def test_added_file_is_built_from_its_patch(tmp_path: Path) -> None:
     cache = CleaningCache()
     unread = lambda: pytest.fail("the new side was read")  # noqa: E731
     result = cache.diff(None, None, new_id, unread, "x.c", "c", raw_hunks=hunks)
-    assert result == diff_file(None, OLD_C, "x.c", "c") and cache.edited == 1
+    assert result == diff_file(None, OLD_C, "x.c", "c", raw_hunks=hunks) and cache.edited == 1

@@ -11,7 +11,7 @@ import pytest
 
 from miner.diffing import diff_file
 from miner.hunks import apply_hunks, blocks_from_hunks
-from miner.line_diff import split_lines
+from miner.line_diff import opcodes_of, split_lines, unified_text
 
 
 def _git_hunks(tmp_path: Path, old: bytes, new: bytes) -> str:
@@ -59,8 +59,11 @@ def test_git_hunks_become_valid_blocks(tmp_path: Path, seed: int) -> None:
         check=False,
     ).stdout.split()
     assert (with_git.lines_added, with_git.lines_deleted) == (int(numstat[0]), int(numstat[1]))
+    assert with_git.raw_diff == "--- a/f.c\n+++ b/f.c\n" + hunks  # git's own text is kept
     without_function_context = re.sub(r"(?m)^(@@ [^@]* @@).*$", r"\1", hunks)
-    assert with_git.raw_diff.endswith(without_function_context)
+    old_side, new_side = split_lines(old.decode()), split_lines(new.decode())
+    rewritten = unified_text(old_side, new_side, opcodes_of(blocks))
+    assert rewritten == without_function_context  # and it is what git's blocks give
     ours = diff_file(old, new, "f.c", "c")
     assert with_git.functionally_equivalent == ours.functionally_equivalent
 
