@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment
-from miner.c_tokens import tokenize_c
+from miner.c_tokens import tokenize_runs
 
 FIRST_WINDOW = 10
 """Lines into the next matching block that the first attempt to lay out a hunk covers."""
@@ -136,7 +136,7 @@ def _lay_out(
         start = spans[from_span].first if from_span < len(spans) else len(lines)
         end = min(len(lines), start + window)
         check = _SharedSyncPoint(previous, spans, from_span, end)
-        part = Emitter(resume, stack, check).run(tokenize_c("".join(lines[resume - 1 : end])))
+        part = Emitter(resume, stack, check).run(tokenize_runs("".join(lines[resume - 1 : end])))
         if check.found is not None or end == len(lines):
             break
         window *= 4

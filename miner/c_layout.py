@@ -26,11 +26,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from miner.c_tokens import collapse_keywords, directive_head, tokenize_c
-
-_OPENERS = {"(": "(", "[": "[", "for(": "for("}
-_CLOSERS = {")": ("(", "for("), "]": ("[",)}
-_STRUCTURAL = frozenset({";", "{", "}", "(", ")", "[", "]", ","})
+from miner.c_tokens import collapse_keywords, directive_head, split_run, tokenize_runs
 
 
 @dataclass
@@ -85,11 +81,19 @@ class ConvergenceCheck(Protocol):
 
 def layout_c(text: str) -> CLayout:
     """Return ``text`` (C or C++) without comments, in the canonical layout."""
-    return Emitter().run(tokenize_c(text))
+    return Emitter().run(tokenize_runs(text))
+
+
+_SPECIAL = frozenset({"\n", ";", "{", "}", "(", ")", "[", "]", ","})
+"""Tokens the layout acts on. Any other that starts with ``/``, a backslash or a line break may
+be a comment, a splice or a directive start; all others are plain (kept as they are, spaced)."""
 
 
 class Emitter:
-    """The state of one pass over a token list; see the module docstring for the rules.
+    """One pass over a token list; see the module docstring for the rules.
+
+    The tokens are those of :func:`miner.c_tokens.tokenize_runs` (or of
+    :func:`miner.c_tokens.tokenize_c`: a run is a plain token like any other).
 
     :param first_line: the original line number of the text's first line.
     :param stack: the brackets open at that line (a sync point of an earlier layout).
@@ -103,134 +107,174 @@ class Emitter:
         convergence: ConvergenceCheck | None = None,
     ) -> None:
         self.out = CLayout()
-        self.current: list[str] = []
-        self.start = 0
-        self.end = 0
         self.line = first_line - 1
         self.stack: list[str] = list(stack)
-        self.directive: list[str] | None = None
-        self.directive_line = 0
-        self.after_close = False
         self.convergence = convergence
 
-    def run(self, tokens: list[str]) -> CLayout:
-        """Emit every token (or up to a shared sync point) and return the layout."""
-        current, stack, out, convergence = self.current, self.stack, self.out, self.convergence
-        converge_from = convergence.from_line if convergence is not None else 1
+    def run(self, tokens: list[str]) -> CLayout:  # noqa: C901, PLR0912, PLR0915
+        """Emit every token (or up to a shared sync point) and return the layout.
+
+        One loop with the state in local variables: it runs once per token of every version
+        cleaned, so each attribute lookup or call saved here counts.
+        """
+        out, stack, convergence = self.out, self.stack, self.convergence
+        lines, origins, ends = out.lines, out.origins, out.ends
+        add_line, add_origin, add_end = lines.append, origins.append, ends.append
+        add_sync_line, add_sync_stack = out.sync_lines.append, out.sync_stacks.append
+        add_sync_count = out.sync_counts.append
+        converge_from = convergence.from_line if convergence is not None else 1 << 62
         converge_until = convergence.until_line if convergence is not None else 0
+        current: list[str] = []
+        add = current.append
+        special, join = _SPECIAL, " ".join
+        line, start, end = self.line, 0, 0
+        directive: list[str] | None = None
+        directive_line = 0
+        after_close = False
+        frozen: tuple[str, ...] | None = None  # tuple(stack) while the stack is unchanged
         for token in tokens:
-            if token == "\n":
-                if self.directive is not None:
-                    self._end_directive()
-                self.line += 1
-                if not current and not self.after_close:
-                    out.sync_lines.append(self.line)
-                    out.sync_stacks.append(tuple(stack))
-                    out.sync_counts.append(len(out.lines))
-                    if (
-                        converge_from <= self.line <= converge_until
-                        and convergence is not None
-                        and convergence.match(self.line, out.sync_stacks[-1])
-                    ):
-                        return out
-                continue
-            if token in _STRUCTURAL:
-                self._structural(token)
-                continue
-            first = token[0]
-            if first == "/" and token[1:2] in ("*", "/"):
-                self.line += token.count("\n")
-                continue
-            if first == "\n":
-                self._start_directive(token)
-                continue
-            if first == "\\" and token[-1] == "\n":
-                self.line += 1
-                continue
-            newlines = token.count("\n") if "\n" in token else 0  # spliced literals
-            if "$" in token:
-                token = collapse_keywords(token)
-            if self.directive is not None:
-                self.directive.append(token)
-            else:
-                self.after_close = False
+            if token not in special:
+                first = token[0]
+                if first in "/\n\\":
+                    if first == "/" and token[1:2] in ("*", "/"):
+                        line += token.count("\n")  # a comment
+                        continue
+                    if first == "\n":
+                        if directive is not None:
+                            add_line(join(directive))
+                            add_origin(directive_line)
+                            add_end(line)
+                        if current:
+                            add_line(join(current))
+                            add_origin(start)
+                            add_end(end)
+                            current.clear()
+                        line += 1
+                        after_close = False
+                        directive = [directive_head(token)]
+                        directive_line = line
+                        continue
+                    if first == "\\" and token[-1] == "\n":
+                        line += 1  # a splice
+                        continue
+                if "$" in token:
+                    token = _collapse_keywords(token)
+                if directive is not None:
+                    directive.append(token)
+                    if "\n" in token:
+                        line += token.count("\n")
+                    continue
                 if not current:
-                    self.start = self.line
-                current.append(token)
-            if newlines:
-                self.line += newlines
-            self.end = self.line
-        self._end_directive()
-        self._flush()
+                    start = line
+                add(token)
+                after_close = False
+                if "\n" in token:
+                    line += token.count("\n")  # a literal with spliced lines
+                end = line
+            elif token == "\n":
+                if directive is not None:
+                    add_line(join(directive))
+                    add_origin(directive_line)
+                    add_end(line)
+                    directive = None
+                line += 1
+                if not current and not after_close:
+                    if frozen is None:
+                        frozen = tuple(stack)
+                    add_sync_line(line)
+                    add_sync_stack(frozen)
+                    add_sync_count(len(lines))
+                    if (
+                        converge_from <= line <= converge_until
+                        and convergence is not None
+                        and convergence.match(line, frozen)
+                    ):
+                        self.line = line
+                        return out
+            elif directive is not None:
+                directive.append(token)
+            elif after_close and (token == ";" or token == ","):
+                after_close = False
+                lines[-1] += " " + token
+                ends[-1] = line
+            elif token == "}":
+                after_close = True
+                if current:
+                    add_line(join(current))
+                    add_origin(start)
+                    add_end(end)
+                    current.clear()
+                while stack and stack.pop() != "{":
+                    pass
+                frozen = None
+                add_line("}")
+                add_origin(line)
+                add_end(line)
+            else:
+                after_close = False
+                if not current:
+                    start = line
+                    opens_for = False
+                else:
+                    opens_for = token == "(" and _ends_with_for(current[-1])
+                add(token)
+                end = line
+                if token == "(":
+                    stack.append("for(" if opens_for else "(")
+                    frozen = None
+                    continue
+                if token == ")":
+                    if stack and (stack[-1] == "(" or stack[-1] == "for("):
+                        stack.pop()
+                        frozen = None
+                    continue
+                if token == ";":
+                    if stack and stack[-1] == "(":
+                        while stack and stack[-1] == "(":
+                            stack.pop()  # unclosed: only a for loop's header holds a ";"
+                        frozen = None
+                    if stack and stack[-1] != "{":
+                        continue
+                elif token == ",":
+                    if not stack or stack[-1] != "{":
+                        continue
+                elif token == "{":
+                    stack.append("{")
+                    frozen = None
+                else:
+                    if token == "[":
+                        stack.append("[")
+                        frozen = None
+                    elif stack and stack[-1] == "[":
+                        stack.pop()
+                        frozen = None
+                    continue
+                add_line(join(current))
+                add_origin(start)
+                add_end(end)
+                current.clear()
+        if directive is not None:
+            add_line(join(directive))
+            add_origin(directive_line)
+            add_end(line)
+        if current:
+            add_line(join(current))
+            add_origin(start)
+            add_end(end)
+        self.line = line
         return out
 
-    def _structural(self, token: str) -> None:
-        if self.directive is not None:
-            self.directive.append(token)
-            return
-        if self.after_close:
-            self.after_close = False
-            if token in (";", ","):
-                self.out.lines[-1] += " " + token
-                self.out.ends[-1] = self.line
-                return
-        if token == "}":
-            self._close_brace()
-            return
-        stack = self.stack
-        if token == ";":
-            while stack and stack[-1] == "(":
-                stack.pop()  # an unclosed parenthesis: only a for loop's header holds a ";"
-        elif token == "(" and self.current and self.current[-1] == "for":
-            token = "for("
-        self._append(token[-1])
-        if token == ";":
-            if not stack or stack[-1] == "{":
-                self._flush()
-        elif token == "{":
-            stack.append("{")
-            self._flush()
-        elif token == ",":
-            if stack and stack[-1] == "{":
-                self._flush()
-        elif token in _OPENERS:
-            stack.append(_OPENERS[token])
-        elif stack and stack[-1] in _CLOSERS[token]:
-            stack.pop()
 
-    def _close_brace(self) -> None:
-        self._flush()
-        stack = self.stack
-        while stack and stack.pop() != "{":
-            pass
-        self._append("}")
-        self._flush()
-        self.after_close = True
+def _ends_with_for(token: str) -> bool:
+    """Tell whether ``token`` (a token or a run of them) ends with the keyword ``for``."""
+    if token == "for":
+        return True
+    return token[-4:] == " for" and split_run(token)[-1] == "for"
 
-    def _append(self, token: str) -> None:
-        if not self.current:
-            self.start = self.line
-        self.current.append(token)
-        self.end = self.line
 
-    def _flush(self) -> None:
-        if self.current:
-            self.out.lines.append(" ".join(self.current))
-            self.out.origins.append(self.start)
-            self.out.ends.append(self.end)
-            self.current.clear()
-
-    def _start_directive(self, token: str) -> None:
-        self._end_directive()
-        self._flush()
-        self.line += 1
-        self.after_close = False
-        self.directive = [directive_head(token)]
-        self.directive_line = self.line
-
-    def _end_directive(self) -> None:
-        if self.directive is not None:
-            self.out.lines.append(" ".join(self.directive))
-            self.out.origins.append(self.directive_line)
-            self.out.ends.append(self.line)
-            self.directive = None
+def _collapse_keywords(token: str) -> str:
+    """Collapse RCS keywords in each token of ``token`` (a token or a run of them)."""
+    collapsed = collapse_keywords(token)
+    if collapsed == token:
+        return token
+    return " ".join(collapse_keywords(part) for part in split_run(token))

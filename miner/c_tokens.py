@@ -58,6 +58,49 @@ _TOKEN_WITH_RAW_RE = re.compile(
     _SPACE + "(?P<token>" + "|".join((_RAW_STRING, *_ALTERNATIVES)) + ")"
 )
 
+# What the layout needs (see tokenize_runs): comments without a line break are skipped as
+# space; a run of tokens that are neither brackets nor anything else the layout acts on, one
+# space apart, is one string. A run token's alternatives are tried in the order above, and a
+# comment, splice or bracket can never start one, so a run splits into exactly the tokens
+# tokenize_c gives; a backslash is left out of runs, so only a splice starts with one.
+_SHORT_BLOCK_COMMENT = r"/\*[^*\n]*\*+(?:[^/*\n][^*\n]*\*+)*/"
+_SHORT_LINE_COMMENT = r"//(?>[^\n\\]*(?:\\[^\n][^\n\\]*)*)(?!\\)"
+_SPACE_AND_SHORT_COMMENTS = (
+    _SPACE + "(?:(?:" + _SHORT_BLOCK_COMMENT + "|" + _SHORT_LINE_COMMENT + ")" + _SPACE + ")*"
+)
+_PUNCTUATOR_IN_RUN = _PUNCTUATOR[: -len(r"\S")] + r"/(?![*/])|[^\s(){};,\[\]/\\]"
+_RUN_TOKEN = (
+    "(?:"
+    + "|".join(
+        (
+            _PREFIX + _STRING_BODY,
+            _PREFIX + _CHAR_BODY,
+            _IDENTIFIER,
+            _STRING_BODY,
+            _CHAR_BODY,
+            _NUMBER,
+            _PUNCTUATOR_IN_RUN,
+        )
+    )
+    + ")"
+)
+_RUNS_RE = re.compile(
+    _SPACE_AND_SHORT_COMMENTS
+    + "("
+    + "|".join(
+        (
+            _DIRECTIVE_START,
+            _BRACKETS,
+            _RUN_TOKEN + "(?: " + _RUN_TOKEN + ")*",
+            _BLOCK_COMMENT,
+            _LINE_COMMENT,
+            _SPLICE,
+            _PUNCTUATOR,
+        )
+    )
+    + ")"
+)
+
 _KEYWORD_RE = re.compile(
     r"\$(Id|Header|Revision|Date|Author|Source|RCSfile|Log|Locker|Name|State|Mdocdate"
     r"|MirOS|OpenBSD|NetBSD|FreeBSD|DragonFly)(?::[^$\n\"]*)?\$"
@@ -85,6 +128,25 @@ def tokenize_c(text: str) -> list[str]:
     if has_raw_string(text):
         return [match.group("token") for match in _TOKEN_WITH_RAW_RE.finditer(text)]
     return _TOKEN_RE.findall(text)
+
+
+def tokenize_runs(text: str) -> list[str]:
+    """Return the tokens of C or C++ ``text`` as :func:`tokenize_c` does, but with comments on
+    one line left out and runs of plain tokens one space apart as one string (``"x = a + b"``).
+
+    A plain token is anything but a bracket (``(){}[];,``), line break, directive start,
+    comment or splice. :mod:`miner.c_layout` joins tokens with single spaces, so a run lays out
+    as its tokens would, with far fewer strings to handle in Python.
+    """
+    text = "\n" + text
+    if has_raw_string(text):
+        return [match.group("token") for match in _TOKEN_WITH_RAW_RE.finditer(text)]
+    return _RUNS_RE.findall(text)
+
+
+def split_run(run: str) -> list[str]:
+    """Return the tokens of one string of :func:`tokenize_runs` (a run, or a single token)."""
+    return _TOKEN_RE.findall(run)
 
 
 def collapse_keywords(literal: str) -> str:

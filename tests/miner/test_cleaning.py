@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from miner.c_tokens import has_raw_string
+from miner.c_layout import CLayout, Emitter
+from miner.c_tokens import has_raw_string, split_run, tokenize_c, tokenize_runs
 from miner.cleaning import clean, decode_source
 from miner.diffing import diff_file
 
@@ -298,3 +299,80 @@ def test_docstring_example() -> None:
     import miner.cleaning
 
     assert doctest.testmod(miner.cleaning).failed == 0
+
+
+RUN_ALPHABET = [
+    *C_ALPHABET,
+    "\t",
+    "  ",
+    "for",
+    " for",
+    "else for (",
+    "$Id: x $",
+    "'$Id: a'",
+    " b $",
+    "#define F(",
+    "->",
+    "a+b",
+    "1'0",
+    "u8",
+    "L",
+    'R"d(',
+    ')d"',
+    "\\\n",
+    "/* c */",
+    "// c",
+]
+
+
+def _without_short_comments(tokens: list[str]) -> list[str]:
+    return [token for token in tokens if token[:2] not in ("/*", "//") or "\n" in token]
+
+
+def _layout_fields(layout: CLayout) -> tuple[object, ...]:
+    return (
+        list(layout.lines),
+        list(layout.origins),
+        list(layout.ends),
+        list(layout.sync_lines),
+        list(layout.sync_stacks),
+        list(layout.sync_counts),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(RUN_ALPHABET), max_size=60))
+def test_runs_lay_out_as_their_tokens(pieces: list[str]) -> None:
+    """Runs of tokens (and comments skipped as space) give the layout single tokens give."""
+    text = "".join(pieces)
+    runs = tokenize_runs(text)
+    if not has_raw_string(text):
+        split = [token for run in runs for token in split_run(run)]
+        assert _without_short_comments(split) == _without_short_comments(tokenize_c(text))
+    assert _layout_fields(Emitter().run(runs)) == _layout_fields(Emitter().run(tokenize_c(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x = a + b;\n", ["\n", "x = a + b", ";", "\n"]),
+        ("f(a, b) /* c */ + 1; // d\n", ["\n", "f", "(", "a", ",", "b", ")", "+ 1", ";", "\n"]),
+        ("a /* two\nlines */ b\n", ["\n", "a", "/* two\nlines */", "b", "\n"]),
+        ("x = y \\\n+ z;\n", ["\n", "x = y", "\\\n", "+ z", ";", "\n"]),
+    ],
+)
+def test_tokenize_runs(text: str, expected: list[str]) -> None:
+    assert tokenize_runs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x; else for (;;) y;\n", ("x ;", "else for ( ; ; ) y ;")),
+        ('s = "a for\n(x; y);\n', ('s = "a for ( x ;', "y ) ;")),
+        ("c = '$Id: a' b $;\n", ("c = '$Id: a' b $ ;",)),
+        ('s = "$Id: a.c,v 1.1 $" x;\n', ('s = "$Id$" x ;',)),
+    ],
+)
+def test_runs_keep_for_headers_and_keywords_per_token(text: str, expected: tuple[str]) -> None:
+    assert clean(text, "c").lines == expected
