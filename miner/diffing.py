@@ -281,10 +281,14 @@ VersionData = bytes | None | Callable[[], bytes | None]
 class CleaningCache:
     """Diff file versions of a history, decoding and cleaning each distinct version once.
 
-    Versions are kept by the caller's key (blob id, ``path@revision``) in an LRU bounded by
-    count and by an estimate of the memory they hold; a ``None`` key is never cached. A side's
-    data may be given as a function, called only when its key is not cached, so that a caller
-    need not read a version it has already handed over.
+    Versions are kept by the caller's key (blob id, ``path@revision``), bounded by count and by
+    an estimate of the memory they hold; a ``None`` key is never cached. A version that was
+    the old side of a change to another version is *superseded*: on a line of history it is
+    not needed again (a branch may still need it), so superseded versions are dropped first,
+    oldest first, and the others after them, least recently used first. The cache thus keeps
+    every file's latest version as long as those fit. A side's data may be given as a function,
+    called only when its key is not cached, so that a caller need not read a version it has
+    already handed over.
     """
 
     def __init__(
@@ -300,6 +304,9 @@ class CleaningCache:
         """For a source whose version keys hash the contents (git's blob ids): the key of some
         bytes, given a key of the same kind; checks a non-ASCII version built from a patch."""
         self._versions: OrderedDict[str, Version] = OrderedDict()
+        """Versions not superseded, least recently used first."""
+        self._superseded: OrderedDict[str, Version] = OrderedDict()
+        """Superseded versions, in the order they were superseded."""
         self._memory = 0
         self.hits = 0
         self.misses = 0
@@ -308,7 +315,10 @@ class CleaningCache:
 
     def __contains__(self, key: object) -> bool:
         """Whether version ``key`` is cached now (it may be evicted later; safe from any thread)."""
-        return key in self._versions
+        return key in self._versions or key in self._superseded
+
+    def __len__(self) -> int:
+        return len(self._versions) + len(self._superseded)
 
     def version(self, key: str | None, data: VersionData, max_bytes: int = MAX_BYTES) -> Version:
         """Return the prepared version ``key`` (from ``data`` if it is not cached)."""
@@ -322,19 +332,30 @@ class CleaningCache:
         return found
 
     def _cached(self, key: str | None) -> Version | None:
-        found = self._versions.get(key) if key is not None else None
+        if key is None:
+            return None
+        found = self._versions.get(key)
+        if found is not None:
+            self._versions.move_to_end(key)
+        else:
+            found = self._superseded.pop(key, None)
+            if found is not None:
+                self._versions[key] = found
         if found is not None:
             self.hits += 1
-            self._versions.move_to_end(key)  # type: ignore[arg-type]
         return found
+
+    def _supersede(self, key: str) -> None:
+        version = self._versions.pop(key, None)
+        if version is not None:
+            self._superseded[key] = version
 
     def _store(self, key: str, version: Version) -> None:
         self._versions[key] = version
         self._memory += _memory_estimate(version)
-        while self._versions and (
-            len(self._versions) > self.max_versions or self._memory > self.max_memory
-        ):
-            self._memory -= _memory_estimate(self._versions.popitem(last=False)[1])
+        while len(self) > self.max_versions or (self._memory > self.max_memory and len(self)):
+            oldest = self._superseded if self._superseded else self._versions
+            self._memory -= _memory_estimate(oldest.popitem(last=False)[1])
 
     def diff(
         self,
@@ -353,6 +374,8 @@ class CleaningCache:
         ``new`` is called only when that fails (see :meth:`edit`).
         """
         old_version = self.version(old_key, old, max_bytes)
+        if old_key is not None and old_key != new_key:
+            self._supersede(old_key)
         new_version, raw_blocks = self._cached(new_key), None
         if new_version is None and new_key is not None and raw_hunks:
             edited = self.edit(old_version, raw_hunks, new_key, max_bytes)

@@ -257,7 +257,7 @@ def test_cache_memory_budget_evicts_oldest_versions() -> None:
     cache = CleaningCache(max_memory=16 * 3 * len(OLD_C) + 1000)
     for index in range(6):
         cache.diff(str(index), OLD_C, str(index + 1), OLD_C + b"int z;\n" * index, "x.c", "c")
-    assert cache.misses == 7 and len(cache._versions) <= 3
+    assert cache.misses == 7 and len(cache) <= 3
     cache.diff("0", OLD_C, "6", OLD_C, "x.c", "c")
     assert cache.misses == 8
 
@@ -330,3 +330,21 @@ def test_added_file_is_built_from_its_patch(tmp_path: Path) -> None:
     unread = lambda: pytest.fail("the new side was read")  # noqa: E731
     result = cache.diff(None, None, new_id, unread, "x.c", "c", raw_hunks=hunks)
     assert result == diff_file(None, OLD_C, "x.c", "c", raw_hunks=hunks) and cache.edited == 1
+
+
+def test_cache_keeps_each_file_s_latest_version_before_superseded_ones() -> None:
+    """Three files changed in turn fit a cache of three: the old side of each change goes
+    first, so the versions still to be diffed against stay (a plain LRU would read each)."""
+    cache = CleaningCache(max_versions=3)
+    reads: list[str] = []
+
+    def version(name: str, number: int) -> tuple[str, Callable[[], bytes]]:
+        key = f"{name}{number}"
+        return key, lambda: reads.append(key) or OLD_C + f"int {name} = {number};\n".encode()
+
+    for number in range(4):
+        for name in "abc":
+            old_key, old = version(name, number)
+            new_key, new = version(name, number + 1)
+            cache.diff(old_key, old, new_key, new, f"{name}.c", "c")
+    assert sorted(reads) == sorted(f"{name}{number}" for name in "abc" for number in range(5))
