@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from miner.collector import seldom_collected
 from miner.models import FileRevision, Repository, SkippedInput, Transaction
 from miner.options import MineOptions
 from miner.read_ahead import ReadAhead
@@ -241,7 +242,7 @@ def run(
     transactions = files = 0
     diff_seconds = 0.0
     try:
-        with _progress(source, known, progress) as bar:
+        with _progress(source, known, progress) as bar, seldom_collected():
             pending: Callable[[], list[RecordRows]] | None = None
             batches = _new_batches(records, known, seen, batch_size)
             for batch in chain(batches, [None]):

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from miner.collector import collect_seldom
 from miner.options import MineOptions
 from miner.records import FileChange, HistorySource, SkippedFile, TransactionRecord
 from miner.stage_rows import RecordRows, Row, RowBuilder, record_rows
@@ -35,6 +36,7 @@ def _start_worker(kind: str, location: str, options_json: str) -> None:
     from miner.sources import open_source
 
     global _worker_builder
+    collect_seldom()
     options = MineOptions.from_json(options_json)
     _worker_builder = RowBuilder(open_source(Path(location), kind, options), options)
 
