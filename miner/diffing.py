@@ -91,7 +91,7 @@ class Version:
         self.size = len(data) if data else 0
         self.is_binary = bool(data) and b"\0" in data
         decodable = data and not self.is_binary and self.size <= max_bytes
-        text, self.encoding = _decoded(data) if decodable else ("", "ascii")
+        text, self.encoding = decoded(data) if decodable else ("", "ascii")
         """How the lines were decoded: ``ascii``, ``utf-8`` or ``latin-1``."""
         self.lines: list[str] = split_lines(text) if text else []
         self._cleaned: dict[str, CleanedText] = {}
@@ -124,7 +124,7 @@ class Version:
         return result
 
 
-def _decoded(data: bytes) -> tuple[str, str]:
+def decoded(data: bytes) -> tuple[str, str]:
     """Decode as :func:`miner.cleaning.decode_source` does; also say which way it went."""
     if data.isascii():
         return data.decode("ascii"), "ascii"
@@ -367,6 +367,7 @@ class CleaningCache:
         language: str | None,
         max_bytes: int = MAX_BYTES,
         raw_hunks: str | None = None,
+        hunks_encoding: str | None = None,
     ) -> FileDiff:
         """Like :func:`diff_file`, reusing cached versions (keys name the sides' contents).
 
@@ -378,7 +379,7 @@ class CleaningCache:
             self._supersede(old_key)
         new_version, raw_blocks = self._cached(new_key), None
         if new_version is None and new_key is not None and raw_hunks:
-            edited = self.edit(old_version, raw_hunks, new_key, max_bytes)
+            edited = self.edit(old_version, raw_hunks, new_key, max_bytes, hunks_encoding)
             if edited is not None:
                 new_version, raw_blocks = edited
                 self.edited += 1
@@ -390,14 +391,23 @@ class CleaningCache:
         )
 
     def edit(
-        self, old: Version, hunks: str, new_key: str, max_bytes: int = MAX_BYTES
+        self,
+        old: Version,
+        hunks: str,
+        new_key: str,
+        max_bytes: int = MAX_BYTES,
+        hunks_encoding: str | None = None,
     ) -> tuple[Version, list[Block]] | None:
         """Build the version ``new_key`` from ``old`` and the unified diff ``hunks`` of the two.
 
         The hunks must fit ``old`` line for line. The result is the version that reading
-        ``new_key`` would give when the old side and the hunks are both ASCII (nothing to
-        decode differently); otherwise it is encoded again and its content key checked. A
-        Latin-1 old side (not UTF-8), a NUL byte or a size over ``max_bytes`` gives ``None``.
+        ``new_key`` would give when both were decoded from UTF-8 (or are ASCII): the lines
+        they share are the same text either way. Otherwise (hunks decoded as Latin-1, or not
+        known and not ASCII) it is encoded again and its content key checked. A Latin-1 old
+        side, a NUL byte or a size over ``max_bytes`` gives ``None``.
+
+        :param hunks_encoding: how the hunks' bytes were decoded (``ascii``, ``utf-8``,
+            ``latin-1``; ``None``: not known).
         :return: the version and the matching blocks of the two sides' lines, or ``None``.
         """
         if old.is_binary or old.encoding == "latin-1" or old.size > max_bytes or "\0" in hunks:
@@ -406,8 +416,12 @@ class CleaningCache:
         if applied is None:
             return None
         lines, blocks = applied
-        if old.encoding == "ascii" and hunks.isascii():
-            encoding, size = "ascii", _edited_size(old, lines, blocks)
+        if hunks_encoding is None and hunks.isascii():
+            hunks_encoding = "ascii"
+        if hunks_encoding in ("ascii", "utf-8"):
+            ascii_only = old.encoding == "ascii" and hunks_encoding == "ascii"
+            encoding = "ascii" if ascii_only else "utf-8"
+            size = _edited_size(old, lines, blocks, len if ascii_only else _utf8_length)
         elif self.content_key is None:
             return None
         else:
@@ -420,12 +434,18 @@ class CleaningCache:
         return Version.edited(lines, size, encoding), blocks
 
 
-def _edited_size(old: Version, lines: list[str], blocks: list[Block]) -> int:
-    """Return the size of the ASCII ``lines`` made from ``old`` (only the changed lines count)."""
+def _utf8_length(line: str) -> int:
+    return len(line.encode("utf-8"))
+
+
+def _edited_size(
+    old: Version, lines: list[str], blocks: list[Block], length: Callable[[str], int]
+) -> int:
+    """Return the size in bytes of ``lines`` made from ``old`` (only the changed lines count)."""
     size = old.size
     i = j = 0
     for block_i, block_j, block_size in blocks:
-        size += sum(map(len, lines[j:block_j])) - sum(map(len, old.lines[i:block_i]))
+        size += sum(map(length, lines[j:block_j])) - sum(map(length, old.lines[i:block_i]))
         i, j = block_i + block_size, block_j + block_size
     return size
 

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from miner.cleaning import decode_source
+from miner.diffing import decoded
 from miner.git_log import (
     STATUS_KINDS,
     SUBMODULE_MODE,
@@ -259,10 +259,11 @@ def file_change(raw: RawChange, patch: Patch | None, max_diff_bytes: int) -> Fil
     path, path_raw = decode(raw.path)
     old_path = decode(raw.old_path)[0] if raw.old_path is not None else None
     raw_diff: str | None = None
+    encoding: str | None = None
     if raw.old_oid == raw.new_oid:
-        raw_diff = ""
+        raw_diff, encoding = "", "ascii"
     elif patch is not None and len(patch.hunks) <= max_diff_bytes:
-        raw_diff = decode_source(patch.hunks)
+        raw_diff, encoding = decoded(patch.hunks)
     return FileChange(
         path=path,
         path_raw=path_raw,
@@ -273,4 +274,5 @@ def file_change(raw: RawChange, patch: Patch | None, max_diff_bytes: int) -> Fil
         is_binary=patch is not None and patch.is_binary,
         is_submodule=SUBMODULE_MODE in (raw.old_mode, raw.new_mode),
         raw_diff=raw_diff,
+        raw_diff_encoding=encoding,
     )

@@ -34,6 +34,8 @@ class FileChange:
     is_submodule: bool = False
     raw_diff: str | None = None
     """The source's own diff, where it has one cheaply (git); else the stage computes it."""
+    raw_diff_encoding: str | None = None
+    """How ``raw_diff``'s bytes were decoded: ``ascii``, ``utf-8`` or ``latin-1``."""
 
 
 @dataclass(frozen=True)

@@ -148,8 +148,10 @@ class RowBuilder:
         new = None if new_key is None else lambda: self._read(change, "new")
         limit = self.options.max_file_bytes
         # The source's own hunks (git's), checked against both sides, spare a raw line diff.
-        hunks = change.raw_diff or None
-        diff = self.cache.diff(old_key, old, new_key, new, change.path, language, limit, hunks)
+        hunks, encoding = change.raw_diff or None, change.raw_diff_encoding
+        diff = self.cache.diff(
+            old_key, old, new_key, new, change.path, language, limit, hunks, encoding
+        )
         return _identity_row(change, language) | diff_columns(diff)
 
     def take_skipped(self) -> list[SkippedFile]:

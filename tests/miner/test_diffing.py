@@ -348,3 +348,39 @@ def test_cache_keeps_each_file_s_latest_version_before_superseded_ones() -> None
             new_key, new = version(name, number + 1)
             cache.diff(old_key, old, new_key, new, f"{name}.c", "c")
     assert sorted(reads) == sorted(f"{name}{number}" for name in "abc" for number in range(5))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "edited"),
+    [
+        (OLD_C + "/* é */\n".encode(), OLD_C + "/* è */\nint z;\n".encode(), True),
+        (OLD_C, OLD_C + "int é;\n".encode(), True),
+        (OLD_C + "/* é */\n".encode(), OLD_C + b"int z;\n", True),  # back to ASCII
+        (OLD_C, OLD_C + b"/* \xe9 */\n", False),  # Latin-1 hunks: read, there is no key
+    ],
+)
+def test_hunks_known_to_be_utf8_need_no_content_key(
+    tmp_path: Path, old: bytes, new: bytes, edited: bool
+) -> None:
+    """The source says how it decoded the hunks: UTF-8 ones apply exactly, without hashing."""
+    from miner.diffing import decoded
+
+    (tmp_path / "old").write_bytes(old)
+    (tmp_path / "new").write_bytes(new)
+    patch = subprocess.run(
+        ["git", "diff", "--no-index", "--no-color", "old", "new"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    ).stdout
+    hunks, encoding = decoded(patch[patch.index(b"@@") :])
+    cache = CleaningCache()
+    cache.version("old", old)
+    reads: list[str] = []
+    read_new = lambda: reads.append("new") or new  # noqa: E731
+    result = cache.diff(
+        "old", old, "new", read_new, "x.c", "c", raw_hunks=hunks, hunks_encoding=encoding
+    )
+    assert result == diff_file(old, new, "x.c", "c", raw_hunks=hunks)
+    assert (cache.edited, reads) == ((1, []) if edited else (0, ["new"]))
+    assert cache.version("new", b"unused").size == len(new)
