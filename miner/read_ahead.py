@@ -25,7 +25,8 @@ class ReadAhead:
 
     :param read: returns the versions a record needs (called in the thread; ``{}`` for none).
     :param depth: how many records may wait in the queue.
-    :param max_bytes: how many bytes of versions may wait (one larger record still passes).
+    :param max_bytes: how many bytes of versions and patches may wait (one larger record
+        still passes).
     """
 
     def __init__(
@@ -66,7 +67,9 @@ class ReadAhead:
         try:
             for record in self._records:
                 versions = self._read(record)
-                size = sum(len(data) for data in versions.values() if data)
+                size = sum(len(data) for data in versions.values() if data) + sum(
+                    len(change.raw_diff or "") for change in record.files
+                )
                 self._wait_for_room(size)
                 if not self._put((record, versions, size)):
                     return

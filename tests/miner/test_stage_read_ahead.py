@@ -35,6 +35,21 @@ def test_versions_waiting_are_bounded_in_bytes() -> None:
     assert len(waiting) == 50 and max(waiting) <= 3000
 
 
+def test_patches_waiting_count_in_the_bound_too() -> None:
+    from miner.records import FileChange
+
+    patch = FileChange("f.c", "modified", "a", "b", raw_diff="@@ -1 +1 @@\n-x\n+y\n" * 100)
+    records = (
+        TransactionRecord(f"k{n}", "ann", WHEN, WHEN, "m", "git", files=(patch,)) for n in range(50)
+    )
+    ahead = ReadAhead(records, lambda r: {}, max_bytes=3 * len(patch.raw_diff or ""))
+    waiting = []
+    for _record, _versions in ahead:
+        waiting.append(ahead._queued_bytes)
+    ahead.close()
+    assert len(waiting) == 50 and 0 < max(waiting) <= 3 * len(patch.raw_diff or "")
+
+
 def test_an_error_in_the_thread_is_raised_to_the_reader() -> None:
     def failing() -> Iterator[TransactionRecord]:
         yield record(1)
