@@ -240,3 +240,41 @@ def test_a_history_mined_from_its_start_reads_no_blob(long_repo, tmp_path, monke
     assert asked == []
     with Session(open_database(url)) as session:
         assert session.scalar(select(func.count()).select_from(FileRevision)) == 150
+
+
+def test_versions_of_every_encoding_built_from_patches_match_the_blobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """UTF-8, Latin-1, CRLF, form feeds, a missing last newline: building versions from
+    git's patches gives the database reading every blob gives."""
+    from miner.diffing import CleaningCache
+
+    repo = init_repo(tmp_path / "encodings")
+    texts = {
+        "utf8.c": ["int a; /* café */\n", "int b; /* crème */\n", "int c;\n"],
+        "latin1.c": [b"int a; /* caf\xe9 */\n", b"int b;\n", b"int c; /* \xe8 */\n"],
+        "to_utf8.c": ["int a;\n", "int a; /* naïve */\n", "int a;\n"],
+        "crlf.c": ["int a;\r\n", "int a;\r\nint b;\r\n", "int b;\r\n"],
+        "feed.c": ["int a;\n\x0c\nint b;\n", "int a;\n\x0c\nint c;\n", "int c;\x0c\n"],
+        "no_newline.c": ["int a;", "int a;\nint b;", "int b;\n"],
+    }
+    for step in range(3):
+        for name, versions in texts.items():
+            body = versions[step]
+            repo.write(name, body if isinstance(body, bytes) else body.encode())
+        repo.commit(f"step {step}")
+    built, read = tmp_path / "built.sqlite", tmp_path / "read.sqlite"
+    edits: list[object] = []
+    edit = CleaningCache.edit
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        result = edit(self, *args, **kwargs)
+        edits.append(result is not None)
+        return result
+
+    monkeypatch.setattr(CleaningCache, "edit", counted)
+    mine(repo.path, f"sqlite:///{built}")
+    assert edits.count(False) == 3 and edits.count(True) == 13  # all but the Latin-1 file's
+    monkeypatch.setattr(CleaningCache, "edit", lambda *args, **kwargs: None)
+    mine(repo.path, f"sqlite:///{read}")
+    assert dump(built) == dump(read)
