@@ -139,10 +139,10 @@ def time_fresh(cleaning: ModuleType, history: History, step: int) -> tuple[float
     """Return the seconds of cleaning every ``step``-th change's new side afresh, and its lines."""
     clean, texts = cleaning.clean, history.texts
     work = [(texts[change.new_oid], change.language) for change in history.changes[::step]]
-    start = time.perf_counter()
+    start = time.process_time()
     for text, language in work:
         clean(text, language)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     return seconds, sum(len(history.lines[change.new_oid]) for change in history.changes[::step])
 
 
@@ -158,19 +158,19 @@ def time_incremental(cleaning: ModuleType, history: History) -> tuple[float, flo
         previous = last.get(change.path)
         if previous is None or previous[0] != change.old_oid:
             starts += 1
-            begin = time.perf_counter()
+            begin = time.process_time()
             old = clean(texts[change.old_oid], change.language) if change.old_oid else None
-            fresh_s += time.perf_counter() - begin
+            fresh_s += time.process_time() - begin
             previous = (change.old_oid or "", old)
         new_text = texts[change.new_oid]
-        begin = time.perf_counter()
+        begin = time.process_time()
         if previous[1] is None:
             cleaned = clean(new_text, change.language)
         else:
             cleaned = clean_edited(
                 previous[1], new_text, lines[change.new_oid], change.blocks, change.language
             )
-        edited_s += time.perf_counter() - begin
+        edited_s += time.process_time() - begin
         last[change.path] = (change.new_oid, cleaned)
     return edited_s, fresh_s, starts
 
@@ -185,13 +185,13 @@ def main() -> None:
     parser.add_argument("--fresh-step", type=int, default=4, help="clean every n-th change afresh")
     parser.add_argument("--profile", action="store_true", help="profile the incremental replay")
     args = parser.parse_args()
-    begin = time.perf_counter()
+    begin = time.process_time()
     history = read_history(args.repo, args.ref)
     new_lines = sum(len(history.lines[change.new_oid]) for change in history.changes)
     hunked = sum(change.from_hunks for change in history.changes)
     print(
         f"{len(history.changes)} C/C++ changes ({hunked} with git's hunks as blocks), "
-        f"{new_lines} new-side lines; read in {time.perf_counter() - begin:.1f} s"
+        f"{new_lines} new-side lines; read in {time.process_time() - begin:.1f} s"
     )
     gc.collect()
     gc.freeze()  # the history's objects: no run should pay for scanning them

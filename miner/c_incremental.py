@@ -22,15 +22,16 @@ breaks that look like sync points.
 from __future__ import annotations
 
 import weakref
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment
+from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment, ShiftedNumbers, bisect_numbers
 from miner.c_tokens import tokenize_runs
 
-FIRST_WINDOW = 10
-"""Lines into the next matching block that the first attempt to lay out a hunk covers."""
+FIRST_WINDOW = 2
+"""Lines into the next matching block that the first window laid out for a hunk covers (most
+hunks' layouts meet the earlier one's again at the block's first line)."""
 
 MIN_SPAN = 6
 """Shorter runs of equal lines inside a changed region are re-laid out, not copied: the raw
@@ -44,6 +45,30 @@ class _Span:
     first: int
     last: int
     shift: int
+
+
+@dataclass
+class _Building:
+    """A layout being re-cleaned: lines and stacks as lists, line numbers as shared pieces."""
+
+    lines: list[str] = field(default_factory=list)
+    origins: ShiftedNumbers = field(default_factory=ShiftedNumbers)
+    ends: ShiftedNumbers = field(default_factory=ShiftedNumbers)
+    sync_lines: ShiftedNumbers = field(default_factory=ShiftedNumbers)
+    sync_stacks: list[tuple[str, ...]] = field(default_factory=list)
+    sync_counts: ShiftedNumbers = field(default_factory=ShiftedNumbers)
+
+    def layout(self, edit: LayoutEdit) -> CLayout:
+        """Return the finished layout."""
+        return CLayout(
+            self.lines,
+            self.origins,
+            self.ends,
+            self.sync_lines,
+            self.sync_stacks,
+            self.sync_counts,
+            edit,
+        )
 
 
 class _SharedSyncPoint:
@@ -81,22 +106,22 @@ def relayout_c(
     :param blocks: the matching blocks ``(i, j, size)`` of the previous version's lines and
         ``lines`` (0-based, ascending, as :func:`miner.line_diff.matching_blocks` gives them).
     """
-    old_total = max((i + size for i, _, size in blocks), default=0)
+    old_total = blocks[-1][0] + blocks[-1][2] if blocks else 0  # ascending: the last ends last
     spans = [
         _Span(j + 1, j + size, j - i)
         for i, j, size in blocks
         if size >= MIN_SPAN or (size and (i == j == 0 or i + size == old_total))
     ]
-    result = CLayout()
+    result = _Building()
     segments: list[Segment] = []
     at: tuple[int, int] | None = None
     if spans and spans[0].first == 1 and spans[0].shift == 0:
         first = _sync_index(previous, 1)
         if first is not None and not previous.sync_stacks[first]:
             at = (0, first)
-            result.sync_lines.append(1)
+            result.sync_lines.add([1], 0, 1)
             result.sync_stacks.append(())
-            result.sync_counts.append(0)
+            result.sync_counts.add([0], 0, 1)
     resume, stack, old_count = 1, (), 0
     while True:
         if at is not None:
@@ -109,8 +134,7 @@ def relayout_c(
         _add_fresh(segments, (old_count, old_end, new_count, len(result.lines), False))
         if at is None:
             break
-    result.edit = LayoutEdit(weakref.ref(previous), tuple(segments))
-    return result
+    return result.layout(LayoutEdit(weakref.ref(previous), tuple(segments)))
 
 
 def _add_fresh(segments: list[Segment], segment: Segment) -> None:
@@ -127,42 +151,63 @@ def _lay_out(
     spans: list[_Span],
     resume: int,
     stack: tuple[str, ...],
-    result: CLayout,
+    result: _Building,
 ) -> tuple[int, int] | None:
-    """Lay out new lines from ``resume`` until a shared sync point (returned) or the end."""
+    """Lay out new lines from ``resume`` until a shared sync point (returned) or the end.
+
+    The text is tokenized in windows: when one ends before such a point, what was laid out up
+    to its last sync point is kept and the next, wider window starts there.
+    """
     from_span = bisect_right([span.first for span in spans], resume)
+    start = spans[from_span].first if from_span < len(spans) else len(lines)
     window = FIRST_WINDOW
     while True:
-        start = spans[from_span].first if from_span < len(spans) else len(lines)
         end = min(len(lines), start + window)
         check = _SharedSyncPoint(previous, spans, from_span, end)
         part = Emitter(resume, stack, check).run(tokenize_runs("".join(lines[resume - 1 : end])))
         if check.found is not None or end == len(lines):
-            break
+            _append_part(result, part)
+            return check.found
+        # The window's last line break may start a directive beyond it: keep what precedes.
+        kept = bisect_right(part.sync_lines, end)
+        _append_part(result, _truncated(part, kept))
+        resume, stack = part.sync_lines[kept - 1], part.sync_stacks[kept - 1]
         window *= 4
-    _append_part(result, part)
-    return check.found
 
 
-def _append_part(result: CLayout, part: CLayout) -> None:
-    base = len(result.lines)
-    skip = 1 if result.sync_lines and part.sync_lines[:1] == result.sync_lines[-1:] else 0
+def _truncated(part: CLayout, syncs: int) -> CLayout:
+    """Return ``part`` up to its sync point ``syncs - 1`` (that one included)."""
+    count = part.sync_counts[syncs - 1]
+    return CLayout(
+        part.lines[:count],
+        part.origins[:count],
+        part.ends[:count],
+        part.sync_lines[:syncs],
+        part.sync_stacks[:syncs],
+        part.sync_counts[:syncs],
+    )
+
+
+def _append_part(result: _Building, part: CLayout) -> None:
+    base, count = len(result.lines), len(part.sync_lines)
+    sync_lines = result.sync_lines
+    skip = 1 if count and sync_lines and part.sync_lines[0] == sync_lines[-1] else 0
     result.lines += part.lines
-    result.origins += part.origins
-    result.ends += part.ends
-    result.sync_lines += part.sync_lines[skip:]
+    result.origins.add(part.origins, 0, len(part.origins))
+    result.ends.add(part.ends, 0, len(part.ends))
+    sync_lines.add(part.sync_lines, skip, count)
     result.sync_stacks += part.sync_stacks[skip:]
-    result.sync_counts += [base + count for count in part.sync_counts[skip:]]
+    result.sync_counts.add(part.sync_counts, skip, count, base)
 
 
 def _copy_span(
-    previous: CLayout, span: _Span, sync: int, result: CLayout, segments: list[Segment]
+    previous: CLayout, span: _Span, sync: int, result: _Building, segments: list[Segment]
 ) -> tuple[int, tuple[str, ...], int]:
     """Copy the previous layout from sync point ``sync`` to its last one inside ``span``.
 
     Return the new line, the brackets open and the previous layout's line count there.
     """
-    last = bisect_right(previous.sync_lines, span.last - span.shift) - 1
+    last = bisect_numbers(previous.sync_lines, span.last - span.shift, right=True) - 1
     stop = previous.sync_counts[last]
     _copy(previous, sync, stop, last + 1, span.shift, result, segments)
     return previous.sync_lines[last] + span.shift, previous.sync_stacks[last], stop
@@ -173,7 +218,7 @@ def _copy_to_end(
     spans: list[_Span],
     at: tuple[int, int],
     totals: tuple[int, int],
-    result: CLayout,
+    result: _Building,
     segments: list[Segment],
 ) -> bool:
     """Copy the rest of the previous layout if ``at`` lies in a block that ends both texts.
@@ -194,31 +239,25 @@ def _copy(
     stop_line: int,
     stop_sync: int,
     shift: int,
-    result: CLayout,
+    result: _Building,
     segments: list[Segment],
 ) -> None:
     """Copy cleaned lines from sync point ``sync`` up to ``stop_line`` and sync points after
     ``sync`` up to ``stop_sync``, shifting original line numbers by ``shift``."""
     start = previous.sync_counts[sync]
-    count_shift = len(result.lines) - start
+    count = len(result.lines)
     if stop_line > start:
-        segments.append(
-            (start, stop_line, len(result.lines), len(result.lines) + stop_line - start, True)
-        )
+        segments.append((start, stop_line, count, count + stop_line - start, True))
     result.lines += previous.lines[start:stop_line]
-    result.origins += _shifted(previous.origins[start:stop_line], shift)
-    result.ends += _shifted(previous.ends[start:stop_line], shift)
-    result.sync_lines += _shifted(previous.sync_lines[sync + 1 : stop_sync], shift)
+    result.origins.add(previous.origins, start, stop_line, shift)
+    result.ends.add(previous.ends, start, stop_line, shift)
+    result.sync_lines.add(previous.sync_lines, sync + 1, stop_sync, shift)
     result.sync_stacks += previous.sync_stacks[sync + 1 : stop_sync]
-    result.sync_counts += _shifted(previous.sync_counts[sync + 1 : stop_sync], count_shift)
-
-
-def _shifted(numbers: list[int], shift: int) -> list[int]:
-    return list(map(shift.__add__, numbers)) if shift else numbers
+    result.sync_counts.add(previous.sync_counts, sync + 1, stop_sync, count - start)
 
 
 def _sync_index(layout: CLayout, line: int) -> int | None:
-    index = bisect_left(layout.sync_lines, line)
+    index = bisect_numbers(layout.sync_lines, line)
     if index < len(layout.sync_lines) and layout.sync_lines[index] == line:
         return index
     return None

@@ -58,34 +58,31 @@ _TOKEN_WITH_RAW_RE = re.compile(
     _SPACE + "(?P<token>" + "|".join((_RAW_STRING, *_ALTERNATIVES)) + ")"
 )
 
-# What the layout needs (see tokenize_runs): comments without a line break are skipped as
-# space; a run of tokens that are neither brackets nor anything else the layout acts on, one
-# space apart, is one string. A run token's alternatives are tried in the order above, and a
-# comment, splice or bracket can never start one, so a run splits into exactly the tokens
-# tokenize_c gives; a backslash is left out of runs, so only a splice starts with one.
-_SHORT_BLOCK_COMMENT = r"/\*[^*\n]*\*+(?:[^/*\n][^*\n]*\*+)*/"
-_SHORT_LINE_COMMENT = r"//(?>[^\n\\]*(?:\\[^\n][^\n\\]*)*)(?!\\)"
-_SPACE_AND_SHORT_COMMENTS = (
-    _SPACE + "(?:(?:" + _SHORT_BLOCK_COMMENT + "|" + _SHORT_LINE_COMMENT + ")" + _SPACE + ")*"
-)
-_PUNCTUATOR_IN_RUN = _PUNCTUATOR[: -len(r"\S")] + r"/(?![*/])|[^\s(){};,\[\]/\\]"
+# What the layout needs (see tokenize_runs): a run of tokens one space apart that are neither
+# brackets nor comments, splices or directive starts, as one string. A run token's
+# alternatives are those above in an order that picks the same one wherever two could match
+# (a prefixed literal before an identifier; number, string and operators before any other
+# character), and a comment, splice or bracket never starts one, so a run splits into exactly
+# the tokens tokenize_c gives. A backslash is left out of runs: only a splice starts with one.
+_PREFIXED_LITERAL = r"[uUL](?:(?<=u)8)?(?:" + _STRING_BODY + "|" + _CHAR_BODY + ")"
+_OPERATOR = _PUNCTUATOR[: -len(r"|\S")]
 _RUN_TOKEN = (
     "(?:"
     + "|".join(
         (
-            _PREFIX + _STRING_BODY,
-            _PREFIX + _CHAR_BODY,
+            _PREFIXED_LITERAL,
             _IDENTIFIER,
+            _OPERATOR,
+            _NUMBER.replace(r"\.?", "", 1) + "|" + _NUMBER.replace(r"\.?", r"\.", 1),
             _STRING_BODY,
             _CHAR_BODY,
-            _NUMBER,
-            _PUNCTUATOR_IN_RUN,
+            r"/(?![*/])|[^\s(){};,\[\]/\\]",
         )
     )
     + ")"
 )
 _RUNS_RE = re.compile(
-    _SPACE_AND_SHORT_COMMENTS
+    _SPACE
     + "("
     + "|".join(
         (
@@ -131,12 +128,12 @@ def tokenize_c(text: str) -> list[str]:
 
 
 def tokenize_runs(text: str) -> list[str]:
-    """Return the tokens of C or C++ ``text`` as :func:`tokenize_c` does, but with comments on
-    one line left out and runs of plain tokens one space apart as one string (``"x = a + b"``).
+    """Return the tokens of C or C++ ``text`` as :func:`tokenize_c` does, but with each run of
+    plain tokens one space apart as one string (``"x = a + b"``).
 
     A plain token is anything but a bracket (``(){}[];,``), line break, directive start,
     comment or splice. :mod:`miner.c_layout` joins tokens with single spaces, so a run lays out
-    as its tokens would, with far fewer strings to handle in Python.
+    as its tokens would, with fewer strings to handle in Python.
     """
     text = "\n" + text
     if has_raw_string(text):

@@ -32,9 +32,11 @@ class CleanedText:
     """One file version without comments, in the canonical layout."""
 
     lines: tuple[str, ...]
-    origins: tuple[int, ...]
-    """For each cleaned line, the 1-based original line where it starts."""
-    ends: tuple[int, ...]
+    origins: Sequence[int]
+    """For each cleaned line, the 1-based original line where it starts (a tuple, or for C
+    and C++ re-cleaned by :func:`clean_edited` a read-only
+    :class:`miner.c_layout.ShiftedNumbers` shared with the layout)."""
+    ends: Sequence[int]
     """For each cleaned line, the 1-based original line where it ends (a statement may span
     several original lines, and several statements may share one)."""
     fallback: bool = False
@@ -83,11 +85,29 @@ def clean_edited(
     :param blocks: the matching blocks ``(i, j, size)`` of the previous version's lines and
         ``lines``, as :func:`miner.line_diff.matching_blocks` gives them.
     """
-    if previous.layout is None or language == "python" or has_raw_string(text):
+    layout = previous.layout
+    if layout is None or language == "python" or _has_raw_string(text, layout, lines, blocks):
         return clean(text, language)
-    return _from_layout(relayout_c(previous.layout, lines, blocks))
+    return _from_layout(relayout_c(layout, lines, blocks))
+
+
+def _has_raw_string(
+    text: str, previous: CLayout, lines: Sequence[str], blocks: Sequence[tuple[int, int, int]]
+) -> bool:
+    """Tell :func:`has_raw_string` of ``text``: if the previous version had none, only the
+    lines the edit brought need a look (a raw string starts within one line)."""
+    if previous.raw_strings:
+        return has_raw_string(text)
+    start = 0
+    for _, j, size in (*blocks, (0, len(lines), 0)):
+        if any(has_raw_string(line) for line in lines[start:j]):
+            return True
+        start = max(start, j + size)
+    return False
 
 
 def _from_layout(layout: CLayout) -> CleanedText:
-    lines, origins, ends = tuple(layout.lines), tuple(layout.origins), tuple(layout.ends)
-    return CleanedText(lines, origins, ends, False, layout)
+    origins, ends = layout.origins, layout.ends
+    if isinstance(origins, list):  # laid out afresh: otherwise shared, read-only numbers
+        origins, ends = tuple(origins), tuple(ends)
+    return CleanedText(tuple(layout.lines), origins, ends, False, layout)
