@@ -9,9 +9,14 @@ over the raw diff's matching blocks (runs of lines the same in both versions):
   take the previous layout's lines, line numbers shifted, up to its last sync point inside
   the same matching block;
 - *lay out*: from there, with the brackets open there, lay out the new text afresh, on a
-  window that ends a little into the next matching block (widened until it suffices), and
-  stop at the first sync point there that the previous layout shares (the same line of the
-  same text, with the same brackets open). Then copy again.
+  window that ends a little into the next matching block, and stop at the first sync point
+  there that the previous layout shares (the same line of the same text, with the same
+  brackets open). If the window ends first, keep what was laid out up to its last sync point
+  and go on from there with a wider window. Then copy again.
+
+Copying costs little per line: cleaned lines are shared strings, and line numbers are kept as
+:class:`miner.c_layout.ShiftedNumbers`, slices of the previous layout's lists with a shift, so
+a long run of lines moved by an edit is one piece, not one new number per line.
 
 The result is exactly what :func:`miner.c_layout.layout_c` gives for the whole new text (a
 property test checks it on random edits of real files). The caller must not use it when the

@@ -100,20 +100,21 @@ class ShiftedNumbers(Sequence[int]):
         """
         if hi <= lo:
             return
-        if not isinstance(numbers, ShiftedNumbers):
+        self._firsts = None
+        if isinstance(numbers, ShiftedNumbers):
+            starts, pieces = numbers._starts, numbers._pieces
+            index = bisect_right(starts, lo) - 1
+            while index < len(pieces) and starts[index] < hi:
+                values, first, last, piece_shift = pieces[index]
+                start = starts[index]
+                begin = first + lo - start if lo > start else first
+                stop = first + hi - start if hi - start < last - first else last
+                self._add(values, begin, stop, piece_shift + shift)
+                index += 1
+        else:
             self._add(numbers if isinstance(numbers, list) else list(numbers), lo, hi, shift)
-            return
-        starts, pieces = numbers._starts, numbers._pieces
-        index = bisect_right(starts, lo) - 1
-        while index < len(pieces) and starts[index] < hi:
-            values, first, last, piece_shift = pieces[index]
-            start = starts[index]
-            begin, stop = first + max(lo - start, 0), first + min(hi - start, last - first)
-            self._add(values, begin, stop, piece_shift + shift)
-            index += 1
 
     def _add(self, values: list[int], lo: int, hi: int, shift: int) -> None:
-        self._firsts = None
         if hi - lo >= SHARE_FROM:
             self._own = None
             self._starts.append(self._length)

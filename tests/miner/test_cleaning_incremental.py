@@ -6,9 +6,14 @@ from __future__ import annotations
 import random
 import shutil
 import subprocess
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from miner.c_layout import ShiftedNumbers
 from miner.cleaning import CleanedText, clean, clean_edited
 from miner.diffing import cleaned_blocks
 from miner.line_diff import changed_counts, line_opcodes, matching_blocks, opcodes_of, split_lines
@@ -161,3 +166,38 @@ def test_chains_of_incremental_versions_stay_exact(real_texts: list[str], seed: 
         assert cleaned.layout is not None and fresh.layout is not None
         assert cleaned.layout.sync_counts == fresh.layout.sync_counts
         lines = new_lines
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 1200), st.integers(0, 1200), st.integers(-50, 50)), max_size=12
+    ),
+    st.integers(0, 3),
+)
+def test_shifted_numbers_behave_as_the_list_they_stand_for(
+    cuts: list[tuple[int, int, int]], generations: int
+) -> None:
+    """Pieces copied from pieces, shifted, long and short: the same as plain lists would be."""
+    source = sorted(random.Random(generations).sample(range(5000), 1200))
+    numbers: Sequence[int] = source
+    expected = source
+    for _ in range(generations + 1):
+        made, plain = ShiftedNumbers(), []
+        for lo, hi, shift in cuts or [(0, len(expected), 0)]:
+            lo, hi = min(lo, len(expected)), min(hi, len(expected))
+            made.add(numbers, lo, hi, shift)
+            plain += [value + shift for value in expected[lo:hi]]
+        numbers, expected = made, plain
+        assert len(made) == len(plain) and list(made) == plain and made == plain
+        assert made == tuple(plain) and tuple(plain) == made and hash(made) == hash(tuple(plain))
+        for index in (0, len(plain) // 3, len(plain) - 1, -1):
+            if plain:
+                assert made[index] == plain[index]
+        assert made[2:40:3] == plain[2:40:3]
+        if plain == sorted(plain):
+            for value in (-10, plain[0] if plain else 0, 2500, plain[-1] if plain else 0, 9999):
+                assert made.bisect_left(value) == bisect_left(plain, value)
+                assert made.bisect_right(value) == bisect_right(plain, value)
+    with pytest.raises(IndexError):
+        ShiftedNumbers()[0]
