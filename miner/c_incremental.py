@@ -15,7 +15,7 @@ over the raw diff's matching blocks (runs of lines the same in both versions):
   and go on from there with a wider window. Then copy again.
 
 Copying costs little per line: cleaned lines are shared strings, and line numbers are kept as
-:class:`miner.c_layout.ShiftedNumbers`, slices of the previous layout's lists with a shift, so
+:class:`ShiftedNumbers`, slices of the previous layout's lists with a shift, so
 a long run of lines moved by an edit is one piece, not one new number per line.
 
 The result is exactly what :func:`miner.c_layout.layout_c` gives for the whole new text (a
@@ -27,11 +27,12 @@ breaks that look like sync points.
 from __future__ import annotations
 
 import weakref
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
-from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment, ShiftedNumbers, bisect_numbers
+from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment
 from miner.c_tokens import tokenize_runs
 
 FIRST_WINDOW = 2
@@ -41,6 +42,136 @@ hunks' layouts meet the earlier one's again at the block's first line)."""
 MIN_SPAN = 6
 """Shorter runs of equal lines inside a changed region are re-laid out, not copied: the raw
 diff often aligns a lone ``}`` or ``c = 0;`` where the cleaned lines align otherwise."""
+
+
+Piece = tuple[list[int], int, int, int]
+"""``(values, lo, hi, shift)``: the numbers ``values[lo:hi]``, each plus ``shift``."""
+
+SHARE_FROM = 256
+"""Shorter slices are copied (shifted) into a list of the sequence's own, not shared."""
+
+
+class ShiftedNumbers(Sequence[int]):
+    """A read-only sequence of ints made of shifted slices of lists (a piece table).
+
+    A re-cleaned layout keeps its earlier version's line numbers this way: copying a run of
+    lines that an edit moved costs one piece, not one new int per line. Slices shorter than
+    :data:`SHARE_FROM` are copied into a list of the sequence's own, which the next short
+    ones extend, so n numbers take at most 2n / SHARE_FROM + 1 pieces, whatever number of
+    edits made them. A list a piece refers to is never changed once another sequence shares it.
+    """
+
+    __slots__ = ("_pieces", "_starts", "_length", "_firsts", "_own")
+
+    def __init__(self) -> None:
+        self._pieces: list[Piece] = []
+        self._starts: list[int] = []
+        self._length = 0
+        self._firsts: list[int] | None = None
+        self._own: list[int] | None = None
+        """The list of the last piece while it is this sequence's own (short slices)."""
+
+    def add(self, numbers: Sequence[int], lo: int, hi: int, shift: int = 0) -> None:
+        """Append ``numbers[lo:hi]`` (a list or another :class:`ShiftedNumbers`) plus ``shift``.
+
+        Only while the sequence is being made: it is read-only once handed out.
+        """
+        if hi <= lo:
+            return
+        self._firsts = None
+        if isinstance(numbers, ShiftedNumbers):
+            starts, pieces = numbers._starts, numbers._pieces
+            index = bisect_right(starts, lo) - 1
+            while index < len(pieces) and starts[index] < hi:
+                values, first, last, piece_shift = pieces[index]
+                start = starts[index]
+                begin = first + lo - start if lo > start else first
+                stop = first + hi - start if hi - start < last - first else last
+                self._add(values, begin, stop, piece_shift + shift)
+                index += 1
+        else:
+            self._add(numbers if isinstance(numbers, list) else list(numbers), lo, hi, shift)
+
+    def _add(self, values: list[int], lo: int, hi: int, shift: int) -> None:
+        if hi - lo >= SHARE_FROM:
+            self._own = None
+            self._starts.append(self._length)
+            self._pieces.append((values, lo, hi, shift))
+        else:
+            own = self._own
+            if own is None:
+                own = self._own = []
+                self._starts.append(self._length)
+                self._pieces.append((own, 0, 0, 0))
+            own += [value + shift for value in values[lo:hi]] if shift else values[lo:hi]
+            self._pieces[-1] = (own, 0, len(own), 0)
+        self._length += hi - lo
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("ShiftedNumbers index out of range")
+        piece = bisect_right(self._starts, index) - 1
+        values, lo, _, shift = self._pieces[piece]
+        return values[lo + index - self._starts[piece]] + shift
+
+    def __iter__(self) -> Iterator[int]:
+        for piece in self._pieces:
+            yield from _shifted_slice(*piece)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ShiftedNumbers | list | tuple):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"ShiftedNumbers({list(self)!r})"
+
+    def bisect_left(self, value: int) -> int:
+        """Return how many numbers are below ``value`` (the numbers must be ascending)."""
+        return self._bisect(value, bisect_left)
+
+    def bisect_right(self, value: int) -> int:
+        """Return how many numbers are at most ``value`` (the numbers must be ascending)."""
+        return self._bisect(value, bisect_right)
+
+    def _bisect(self, value: int, search: Callable[..., int]) -> int:
+        pieces, firsts = self._pieces, self._firsts
+        if firsts is None:
+            firsts = self._firsts = [values[lo] + shift for values, lo, _, shift in pieces]
+        index = search(firsts, value) - 1
+        if index < 0:
+            return 0
+        values, lo, hi, shift = pieces[index]
+        return self._starts[index] + search(values, value - shift, lo, hi) - lo
+
+
+def _shifted_slice(values: list[int], lo: int, hi: int, shift: int) -> list[int]:
+    if shift:
+        return [value + shift for value in values[lo:hi]]
+    return values[lo:hi]
+
+
+def bisect_numbers(numbers: Sequence[int], value: int, right: bool = False) -> int:
+    """Return :func:`bisect.bisect_left` (or ``_right``) of ascending ``numbers``."""
+    if isinstance(numbers, ShiftedNumbers):
+        return numbers.bisect_right(value) if right else numbers.bisect_left(value)
+    return bisect_right(numbers, value) if right else bisect_left(numbers, value)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ class CleanedText:
     origins: Sequence[int]
     """For each cleaned line, the 1-based original line where it starts (a tuple, or for C
     and C++ re-cleaned by :func:`clean_edited` a read-only
-    :class:`miner.c_layout.ShiftedNumbers` shared with the layout)."""
+    :class:`miner.c_incremental.ShiftedNumbers` shared with the layout)."""
     ends: Sequence[int]
     """For each cleaned line, the 1-based original line where it ends (a statement may span
     several original lines, and several statements may share one)."""

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from miner.c_layout import ShiftedNumbers
+from miner.c_incremental import ShiftedNumbers
 from miner.cleaning import CleanedText, clean, clean_edited
 from miner.diffing import cleaned_blocks
 from miner.line_diff import changed_counts, line_opcodes, matching_blocks, opcodes_of, split_lines
