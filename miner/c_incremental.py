@@ -30,7 +30,7 @@ import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import NamedTuple, overload
 
 from miner.c_layout import CLayout, Emitter, LayoutEdit, Segment
 from miner.c_tokens import tokenize_runs
@@ -174,8 +174,7 @@ def bisect_numbers(numbers: Sequence[int], value: int, right: bool = False) -> i
     return bisect_right(numbers, value) if right else bisect_left(numbers, value)
 
 
-@dataclass(frozen=True)
-class _Span:
+class _Span(NamedTuple):
     """A matching block: new lines ``first..last`` are old lines ``first - shift..``."""
 
     first: int
@@ -211,11 +210,17 @@ class _SharedSyncPoint:
     """The convergence check of one lay-out move (see :class:`miner.c_layout.ConvergenceCheck`)."""
 
     def __init__(
-        self, previous: CLayout, spans: list[_Span], from_span: int, until_line: int
+        self,
+        previous: CLayout,
+        spans: list[_Span],
+        firsts: list[int],
+        from_span: int,
+        until_line: int,
     ) -> None:
         self.previous = previous
         self.spans = spans
-        self.firsts = [span.first for span in spans]
+        self.firsts = firsts
+        """The first line of each span."""
         self.from_span = from_span
         self.from_line = spans[from_span].first if from_span < len(spans) else 1 << 62
         self.until_line = until_line
@@ -248,6 +253,7 @@ def relayout_c(
         for i, j, size in blocks
         if size >= MIN_SPAN or (size and (i == j == 0 or i + size == old_total))
     ]
+    firsts = [span.first for span in spans]
     result = _Building()
     segments: list[Segment] = []
     at: tuple[int, int] | None = None
@@ -265,7 +271,7 @@ def relayout_c(
                 break
             resume, stack, old_count = _copy_span(previous, spans[at[0]], at[1], result, segments)
         new_count = len(result.lines)
-        at = _lay_out(previous, lines, spans, resume, stack, result)
+        at = _lay_out(previous, lines, (spans, firsts), (resume, stack), result)
         old_end = len(previous.lines) if at is None else previous.sync_counts[at[1]]
         _add_fresh(segments, (old_count, old_end, new_count, len(result.lines), False))
         if at is None:
@@ -284,22 +290,24 @@ def _add_fresh(segments: list[Segment], segment: Segment) -> None:
 def _lay_out(
     previous: CLayout,
     lines: Sequence[str],
-    spans: list[_Span],
-    resume: int,
-    stack: tuple[str, ...],
+    spans_and_firsts: tuple[list[_Span], list[int]],
+    resume_and_stack: tuple[int, tuple[str, ...]],
     result: _Building,
 ) -> tuple[int, int] | None:
-    """Lay out new lines from ``resume`` until a shared sync point (returned) or the end.
+    """Lay out new lines from a sync point (its line, brackets open) until one the previous
+    layout shares (returned) or the end.
 
     The text is tokenized in windows: when one ends before such a point, what was laid out up
     to its last sync point is kept and the next, wider window starts there.
     """
-    from_span = bisect_right([span.first for span in spans], resume)
+    spans, firsts = spans_and_firsts
+    resume, stack = resume_and_stack
+    from_span = bisect_right(firsts, resume)
     start = spans[from_span].first if from_span < len(spans) else len(lines)
     window = FIRST_WINDOW
     while True:
         end = min(len(lines), start + window)
-        check = _SharedSyncPoint(previous, spans, from_span, end)
+        check = _SharedSyncPoint(previous, spans, firsts, from_span, end)
         part = Emitter(resume, stack, check).run(tokenize_runs("".join(lines[resume - 1 : end])))
         if check.found is not None or end == len(lines):
             _append_part(result, part)
