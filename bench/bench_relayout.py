@@ -5,10 +5,14 @@ Reads every change of a C or C++ file in a git history, oldest first as the mini
 own hunks into matching blocks (:func:`miner.hunks.blocks_from_hunks`; a raw line diff where
 they do not fit). Then, timed apart, with nothing else in the timed loops:
 
-- *fresh*: :func:`miner.cleaning.clean` of every change's new side;
+- *fresh*: :func:`miner.cleaning.clean` of every ``--fresh-step``-th change's new side;
 - *incremental*: the replay the mining stage makes: :func:`miner.cleaning.clean_edited` of
   each new side from its path's previous cleaned version (a fresh clean, timed apart, where
-  the old side is not that version: a file's first change, a rename, a branch).
+  the old side is not that version: a file's first change, a rename, a branch; a file's
+  first version is cleaned afresh within this time, as the stage does).
+
+Times are CPU seconds of this process (``time.process_time``), the best of ``--repeat`` runs,
+since the machine is shared; lines/s count new-side lines.
 
 With ``--baseline COMMIT`` it also loads the cleaning modules of that commit (``c_tokens``,
 ``c_layout``, ``c_incremental``, ``cleaning``) beside the working tree's and times both in the
