@@ -230,13 +230,14 @@ class Emitter:
                 after_close = False
                 if not current:
                     start = line
-                    opens_for = False
-                else:
-                    opens_for = token == "(" and _ends_with_for(current[-1])
                 add(token)
                 end = line
                 if token == "(":
-                    stack.append("for(" if opens_for else "(")
+                    before = current[-2] if len(current) > 1 else ""
+                    if before == "for" or before[-4:] == " for" and _run_ends_with_for(before):
+                        stack.append("for(")
+                    else:
+                        stack.append("(")
                     frozen = None
                     continue
                 if token == ")":
@@ -281,11 +282,9 @@ class Emitter:
         return out
 
 
-def _ends_with_for(token: str) -> bool:
-    """Tell whether ``token`` (a token or a run of them) ends with the keyword ``for``."""
-    if token == "for":
-        return True
-    return token[-4:] == " for" and split_run(token)[-1] == "for"
+def _run_ends_with_for(run: str) -> bool:
+    """Tell whether ``run`` (a token or a run of them) ends with the keyword ``for``."""
+    return split_run(run)[-1] == "for"
 
 
 def _collapse_keywords(token: str) -> str:
