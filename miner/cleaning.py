@@ -72,7 +72,7 @@ def clean(text: str, language: str) -> CleanedText:
 
 def clean_edited(
     previous: CleanedText,
-    text: str,
+    text: str | None,
     lines: Sequence[str],
     blocks: Sequence[tuple[int, int, int]],
     language: str,
@@ -81,23 +81,25 @@ def clean_edited(
 
     Gives exactly ``clean(text, language)``; for C and C++ in time proportional to the edit.
 
+    :param text: the new version (``None``: joined from ``lines`` only if it is needed whole,
+        which re-using ``previous`` spares).
     :param lines: ``text`` split into lines with their line ends.
     :param blocks: the matching blocks ``(i, j, size)`` of the previous version's lines and
         ``lines``, as :func:`miner.line_diff.matching_blocks` gives them.
     """
     layout = previous.layout
-    if layout is None or language == "python" or _has_raw_string(text, layout, lines, blocks):
-        return clean(text, language)
+    if layout is None or language == "python" or _has_raw_string(layout, lines, blocks):
+        return clean("".join(lines) if text is None else text, language)
     return _from_layout(relayout_c(layout, lines, blocks))
 
 
 def _has_raw_string(
-    text: str, previous: CLayout, lines: Sequence[str], blocks: Sequence[tuple[int, int, int]]
+    previous: CLayout, lines: Sequence[str], blocks: Sequence[tuple[int, int, int]]
 ) -> bool:
-    """Tell :func:`has_raw_string` of ``text``: if the previous version had none, only the
-    lines the edit brought need a look (a raw string starts within one line)."""
+    """Tell :func:`has_raw_string` of the new version: if the previous version had none, only
+    the lines the edit brought need a look (a raw string starts within one line)."""
     if previous.raw_strings:
-        return has_raw_string(text)
+        return has_raw_string("".join(lines))
     start = 0
     for _, j, size in (*blocks, (0, len(lines), 0)):
         if any(has_raw_string(line) for line in lines[start:j]):

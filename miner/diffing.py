@@ -115,11 +115,10 @@ class Version:
         result = self._cleaned.get(language)
         if result is None:
             previous = edited_from[0]._cleaned.get(language) if edited_from else None
-            text = "".join(self.lines)
             if previous is None or edited_from is None:
-                result = clean(text, language)
+                result = clean("".join(self.lines), language)
             else:
-                result = clean_edited(previous, text, self.lines, edited_from[1], language)
+                result = clean_edited(previous, None, self.lines, edited_from[1], language)
             self._cleaned[language] = result
         return result
 

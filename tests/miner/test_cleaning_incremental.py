@@ -98,6 +98,12 @@ def _check(old_text: str, new_text: str, language: str) -> None:
     previous = clean(old_text, language)
     edited = clean_edited(previous, new_text, new_lines, blocks, language)
     fresh = clean(new_text, language)
+    unjoined = clean_edited(previous, None, new_lines, blocks, language)  # text from the lines
+    assert (unjoined.lines, unjoined.origins, unjoined.ends) == (
+        fresh.lines,
+        fresh.origins,
+        fresh.ends,
+    )
     assert (edited.lines, edited.origins, edited.ends) == (fresh.lines, fresh.origins, fresh.ends)
     assert edited.layout is not None and fresh.layout is not None
     assert edited.layout.sync_lines == fresh.layout.sync_lines
@@ -201,3 +207,21 @@ def test_shifted_numbers_behave_as_the_list_they_stand_for(
                 assert made.bisect_right(value) == bisect_right(plain, value)
     with pytest.raises(IndexError):
         ShiftedNumbers()[0]
+
+
+@pytest.mark.parametrize(
+    ("old_text", "new_text", "language"),
+    [
+        ('auto s = R"x(a\n}\n)x";\nint f();\n', 'auto s = R"x(a\n}\n)x";\nint g();\n', "cpp"),
+        ("int f();\n", 'auto s = R"(a\n{\n)";\nint f();\n', "cpp"),  # the edit brings one
+        ("def f():\n    return 1  # one\n", "def f():\n    return 2\n", "python"),
+    ],
+)
+def test_versions_cleaned_whole_are_joined_from_their_lines(
+    old_text: str, new_text: str, language: str
+) -> None:
+    """Raw strings and Python are cleaned whole: without the text, it is joined from the lines."""
+    new_lines = split_lines(new_text)
+    blocks = matching_blocks(split_lines(old_text), new_lines)
+    edited = clean_edited(clean(old_text, language), None, new_lines, blocks, language)
+    assert edited == clean(new_text, language)
