@@ -34,6 +34,19 @@ _HEADER_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_NEWLINE = "\\"
 
 
+def _header(line: str) -> tuple[int, int, int, int] | None:
+    """Read a hunk header: where the hunk starts on each side (0-based) and its line counts."""
+    header = _HEADER_RE.match(line)
+    if header is None:
+        return None
+    old_start, old_count, new_start, new_count = (
+        int(value) if value is not None else 1 for value in header.groups()
+    )
+    start_i = old_start - 1 if old_count else old_start
+    start_j = new_start - 1 if new_count else new_start
+    return start_i, old_count, start_j, new_count
+
+
 def blocks_from_hunks(hunks: str, old: Sequence[str], new: Sequence[str]) -> list[Block] | None:
     """Return the matching blocks the unified diff ``hunks`` of ``old`` and ``new`` describes.
 
@@ -46,14 +59,10 @@ def blocks_from_hunks(hunks: str, old: Sequence[str], new: Sequence[str]) -> lis
     i = j = 0
     index = 0
     while index < len(lines):
-        header = _HEADER_RE.match(lines[index])
+        header = _header(lines[index])
         if header is None:
             return None
-        old_start, old_count, new_start, new_count = (
-            int(value) if value is not None else 1 for value in header.groups()
-        )
-        start_i = old_start - 1 if old_count else old_start
-        start_j = new_start - 1 if new_count else new_start
+        start_i, old_count, start_j, new_count = header
         if not _equal_run(old, new, (i, start_i), (j, start_j), blocks):
             return None
         end = _read_hunk(lines, index + 1, old, new, (start_i, start_j), blocks)
@@ -77,14 +86,10 @@ def apply_hunks(hunks: str, old: Sequence[str]) -> tuple[list[str], list[Block]]
     blocks: list[Block] = []
     i = index = 0
     while index < len(lines):
-        header = _HEADER_RE.match(lines[index])
+        header = _header(lines[index])
         if header is None:
             return None
-        old_start, old_count, new_start, new_count = (
-            int(value) if value is not None else 1 for value in header.groups()
-        )
-        start_i = old_start - 1 if old_count else old_start
-        start_j = new_start - 1 if new_count else new_start
+        start_i, old_count, start_j, new_count = header
         if not i <= start_i <= len(old) or start_j != len(new) + start_i - i:
             return None
         blocks.append((i, len(new), start_i - i))

@@ -209,3 +209,16 @@ def fast_import_history(path: Path, commits: int, files: int = 4) -> GitRepo:
 def long_repo(tmp_path: Path) -> GitRepo:
     """A hundred and fifty commits of small C files, one file changed each."""
     return fast_import_history(tmp_path / "long", 150)
+
+
+def git_diff_hunks(directory: Path, old: bytes, new: bytes) -> bytes:
+    """Return the hunks (from the first ``@@``) of ``git diff --no-index`` of two texts."""
+    (directory / "old").write_bytes(old)
+    (directory / "new").write_bytes(new)
+    patch = subprocess.run(
+        ["git", "diff", "--no-index", "--no-color", "old", "new"],
+        cwd=directory,
+        capture_output=True,
+        check=False,
+    ).stdout
+    return patch[patch.index(b"@@") :] if b"@@" in patch else b""

@@ -20,6 +20,7 @@ from miner.diffing import (
     parse_ranges,
 )
 from miner.line_diff import changed_counts, common_prefix, common_suffix, line_opcodes, split_lines
+from tests.miner.conftest import git_diff_hunks
 
 OLD_C = b"""#include <sys/param.h>
 
@@ -264,17 +265,9 @@ def test_cache_memory_budget_evicts_oldest_versions() -> None:
 
 def _patch(tmp_path: Path, old: bytes, new: bytes) -> str:
     """Return git's hunks of ``old`` to ``new``, decoded as the git source decodes them."""
-    (tmp_path / "old").write_bytes(old)
-    (tmp_path / "new").write_bytes(new)
-    patch = subprocess.run(
-        ["git", "diff", "--no-index", "--no-color", "old", "new"],
-        cwd=tmp_path,
-        capture_output=True,
-        check=False,
-    ).stdout
     from miner.cleaning import decode_source
 
-    return decode_source(patch[patch.index(b"@@") :])
+    return decode_source(git_diff_hunks(tmp_path, old, new))
 
 
 def _blob_ids(*versions: bytes) -> list[str]:
@@ -365,15 +358,7 @@ def test_hunks_known_to_be_utf8_need_no_content_key(
     """The source says how it decoded the hunks: UTF-8 ones apply exactly, without hashing."""
     from miner.diffing import decoded
 
-    (tmp_path / "old").write_bytes(old)
-    (tmp_path / "new").write_bytes(new)
-    patch = subprocess.run(
-        ["git", "diff", "--no-index", "--no-color", "old", "new"],
-        cwd=tmp_path,
-        capture_output=True,
-        check=False,
-    ).stdout
-    hunks, encoding = decoded(patch[patch.index(b"@@") :])
+    hunks, encoding = decoded(git_diff_hunks(tmp_path, old, new))
     cache = CleaningCache()
     cache.version("old", old)
     reads: list[str] = []

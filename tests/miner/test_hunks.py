@@ -12,19 +12,11 @@ import pytest
 from miner.diffing import diff_file
 from miner.hunks import apply_hunks, blocks_from_hunks
 from miner.line_diff import opcodes_of, split_lines, unified_text
+from tests.miner.conftest import git_diff_hunks
 
 
 def _git_hunks(tmp_path: Path, old: bytes, new: bytes) -> str:
-    (tmp_path / "old").write_bytes(old)
-    (tmp_path / "new").write_bytes(new)
-    result = subprocess.run(
-        ["git", "diff", "--no-index", "--no-color", "old", "new"],
-        cwd=tmp_path,
-        capture_output=True,
-        check=False,
-    )
-    patch = result.stdout.decode()
-    return patch[patch.index("@@") :] if "@@" in patch else ""
+    return git_diff_hunks(tmp_path, old, new).decode()
 
 
 def _text(rng: random.Random, count: int) -> list[str]:
@@ -34,17 +26,24 @@ def _text(rng: random.Random, count: int) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_git_hunks_become_valid_blocks(tmp_path: Path, seed: int) -> None:
+def _random_sides(seed: int, size: int, old_may_lack_newline: bool) -> tuple[bytes, bytes]:
+    """Return a random text and an edit of it (a few hunks; either may lack its last newline)."""
     rng = random.Random(seed)
-    old_lines = _text(rng, rng.randint(0, 80))
+    old_lines = _text(rng, rng.randint(0, size))
     new_lines = list(old_lines)
     for _ in range(rng.randint(1, 5)):
         at = rng.randint(0, len(new_lines))
         new_lines[at : at + rng.randint(0, 4)] = _text(rng, rng.randint(0, 4))
     if seed % 3 == 0 and new_lines:
         new_lines[-1] = new_lines[-1].rstrip("\n")
-    old, new = "".join(old_lines).encode(), "".join(new_lines).encode()
+    if old_may_lack_newline and seed % 4 == 1 and old_lines:
+        old_lines[-1] = old_lines[-1].rstrip("\n")
+    return "".join(old_lines).encode(), "".join(new_lines).encode()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_git_hunks_become_valid_blocks(tmp_path: Path, seed: int) -> None:
+    old, new = _random_sides(seed, 80, old_may_lack_newline=False)
     hunks = _git_hunks(tmp_path, old, new)
     blocks = blocks_from_hunks(hunks, split_lines(old.decode()), split_lines(new.decode()))
     if old == new:
@@ -70,17 +69,7 @@ def test_git_hunks_become_valid_blocks(tmp_path: Path, seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(12))
 def test_git_hunks_applied_to_the_old_side_give_the_new_side(tmp_path: Path, seed: int) -> None:
-    rng = random.Random(seed)
-    old_lines = _text(rng, rng.randint(0, 60))
-    new_lines = list(old_lines)
-    for _ in range(rng.randint(1, 5)):
-        at = rng.randint(0, len(new_lines))
-        new_lines[at : at + rng.randint(0, 4)] = _text(rng, rng.randint(0, 4))
-    if seed % 3 == 0 and new_lines:
-        new_lines[-1] = new_lines[-1].rstrip("\n")
-    if seed % 4 == 1 and old_lines:
-        old_lines[-1] = old_lines[-1].rstrip("\n")
-    old, new = "".join(old_lines).encode(), "".join(new_lines).encode()
+    old, new = _random_sides(seed, 60, old_may_lack_newline=True)
     hunks = _git_hunks(tmp_path, old, new)
     if old == new:
         return
