@@ -94,6 +94,10 @@ def apply_hunks(hunks: str, old: Sequence[str]) -> tuple[list[str], list[Block]]
             return None
         blocks.append((i, len(new), start_i - i))
         new += old[i:start_i]
+        if not old_count and _only_added(lines, index + 1, new_count):  # a whole new file, say
+            new += [line[1:] for line in lines[index + 1 : index + 1 + new_count]]
+            index, i = index + 1 + new_count, start_i
+            continue
         end = _apply_hunk(lines, index + 1, old, start_i, new, blocks)
         if end is None or (end[1] - start_i, len(new) - start_j) != (old_count, new_count):
             return None
@@ -101,6 +105,17 @@ def apply_hunks(hunks: str, old: Sequence[str]) -> tuple[list[str], list[Block]]
     blocks.append((i, len(new), len(old) - i))
     new += old[i:]
     return new, merged_blocks(blocks, len(old), len(new))
+
+
+def _only_added(lines: list[str], index: int, count: int) -> bool:
+    """Whether the hunk body at ``index`` is ``count`` added lines and nothing else (no
+    "no newline" marker after them)."""
+    after = index + count
+    return (
+        after <= len(lines)
+        and (after == len(lines) or lines[after].startswith("@@"))
+        and all(line[:1] == "+" for line in lines[index:after])
+    )
 
 
 def _apply_hunk(

@@ -120,3 +120,18 @@ def test_hunks_that_do_not_fit_give_none(hunks: str) -> None:
 def test_no_newline_marker() -> None:
     hunks = "@@ -1,2 +1,2 @@\n x\n-y\n\\ No newline at end of file\n+y\n"
     assert blocks_from_hunks(hunks, ["x\n", "y"], ["x\n", "y\n"]) == [(0, 0, 1), (2, 2, 0)]
+
+
+@pytest.mark.parametrize(
+    ("hunks", "new"),
+    [
+        ("@@ -1,0 +2,2 @@\n+a\n+b\n@@ -2 +4 @@\n-y\n+z\n", ["x\n", "a\n", "b\n", "z\n"]),
+        ("@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file\n", ["a\n", "b"]),
+    ],
+)
+def test_hunks_of_added_lines_only(hunks: str, new: list[str]) -> None:
+    old = ["x\n", "y\n"] if "-y" in hunks else []
+    applied = apply_hunks(hunks, old)
+    assert applied is not None and applied[0] == new
+    assert applied[1] == blocks_from_hunks(hunks, old, new)
+    assert apply_hunks(hunks.replace("+b\n", "+b\n+c\n", 1), old) is None  # one line too many
