@@ -15,7 +15,7 @@ from miner.models import Repository, SkippedInput
 from miner.options import DEFAULT_MAX_FILE_BYTES, MineOptions, OptionsError
 from miner.source_errors import SourceError
 from miner.sources import KINDS, detect_kind, open_source
-from miner.stage_workers import usable_cores
+from miner.stage_workers import default_jobs
 
 _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 _SKIPPED_SHOWN = 20
@@ -109,8 +109,8 @@ def _list_skipped(engine: object, location: str) -> None:
     "--jobs",
     "-j",
     type=click.IntRange(1, 64),
-    default=usable_cores,
-    show_default="the cores this process may use",
+    default=default_jobs,
+    show_default="the cores this process may use, at most 8",
     help="Worker processes that clean and diff file versions (1: none, all in this process).",
 )
 @click.option(

@@ -25,11 +25,21 @@ from miner.stage_rows import RecordRows, Row, RowBuilder, record_rows
 _worker_builder: RowBuilder | None = None
 
 
+DEFAULT_JOBS_CAP = 8
+"""Workers by default at most: ``git log`` streams on one core, so more rarely help, and each
+holds its own cleaning cache (a few hundred MiB)."""
+
+
 def usable_cores() -> int:
     """Return how many cores this process may run on (its CPU affinity, else the count)."""
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+def default_jobs() -> int:
+    """Return the default number of workers: the usable cores, at most :data:`DEFAULT_JOBS_CAP`."""
+    return min(usable_cores(), DEFAULT_JOBS_CAP)
 
 
 def _start_worker(kind: str, location: str, options_json: str) -> None:

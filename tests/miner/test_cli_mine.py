@@ -119,3 +119,12 @@ def test_check_grouping_reports_on_commitid_groups(tmp_path) -> None:
 def test_check_grouping_needs_a_cvs_repository(history_repo) -> None:
     code, _, err = run(str(history_repo.path), "--check-grouping")
     assert code == 1 and "--check-grouping needs a CVS repository" in err
+
+
+def test_default_jobs_are_the_usable_cores_at_most_eight(monkeypatch: pytest.MonkeyPatch) -> None:
+    from miner import stage_workers
+
+    monkeypatch.setattr(stage_workers, "usable_cores", lambda: 64)
+    assert stage_workers.default_jobs() == 8
+    monkeypatch.setattr(stage_workers, "usable_cores", lambda: 2)
+    assert stage_workers.default_jobs() == 2
