@@ -8,7 +8,6 @@ import click
 from sqlalchemy.orm import Session
 
 from classify import stage
-from classify.api import automatic_table
 from classify.config import DEFAULT_CONFIG_FILE, ConfigError, StudyConfig, load_config
 from classify.estimates import EstimateError
 from classify.explain import UnknownTransaction, explain
@@ -101,6 +100,8 @@ def classify_command(
         except UnknownTransaction as error:
             raise click.ClickException(str(error)) from error
         return
+    from classify.api import automatic_table  # pandas: imported only when a table is made
+
     try:
         table = automatic_table(engine, interval)
     except EstimateError as error:
