@@ -55,10 +55,17 @@ class CleanedText:
 
 def decode_source(data: bytes) -> str:
     """Decode a file's bytes as UTF-8, else as Latin-1 (which accepts every byte sequence)."""
+    return decode_source_as(data)[0]
+
+
+def decode_source_as(data: bytes) -> tuple[str, str]:
+    """Decode as :func:`decode_source` does; also say how: ``ascii``, ``utf-8`` or ``latin-1``."""
+    if data.isascii():
+        return data.decode("ascii"), "ascii"
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("latin-1"), "latin-1"
 
 
 def clean(text: str, language: str) -> CleanedText:

@@ -33,7 +33,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from miner.cleaning import CleanedText, clean, clean_edited, decode_source
+from miner.cleaning import CleanedText, clean, clean_edited, decode_source_as
 from miner.hunks import apply_hunks, blocks_from_hunks
 from miner.line_diff import (
     Block,
@@ -91,7 +91,7 @@ class Version:
         self.size = len(data) if data else 0
         self.is_binary = bool(data) and b"\0" in data
         decodable = data and not self.is_binary and self.size <= max_bytes
-        text, self.encoding = decoded(data) if decodable else ("", "ascii")
+        text, self.encoding = decode_source_as(data) if decodable else ("", "ascii")
         """How the lines were decoded: ``ascii``, ``utf-8`` or ``latin-1``."""
         self.lines: list[str] = split_lines(text) if text else []
         self._cleaned: dict[str, CleanedText] = {}
@@ -121,14 +121,6 @@ class Version:
                 result = clean_edited(previous, None, self.lines, edited_from[1], language)
             self._cleaned[language] = result
         return result
-
-
-def decoded(data: bytes) -> tuple[str, str]:
-    """Decode as :func:`miner.cleaning.decode_source` does; also say which way it went."""
-    if data.isascii():
-        return data.decode("ascii"), "ascii"
-    text = decode_source(data)
-    return text, "utf-8" if len(text) < len(data) else "latin-1"
 
 
 def diff_file(

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from miner.diffing import decoded
+from miner.cleaning import decode_source_as
 from miner.git_log import (
     STATUS_KINDS,
     SUBMODULE_MODE,
@@ -263,7 +263,7 @@ def file_change(raw: RawChange, patch: Patch | None, max_diff_bytes: int) -> Fil
     if raw.old_oid == raw.new_oid:
         raw_diff, encoding = "", "ascii"
     elif patch is not None and len(patch.hunks) <= max_diff_bytes:
-        raw_diff, encoding = decoded(patch.hunks)
+        raw_diff, encoding = decode_source_as(patch.hunks)
     return FileChange(
         path=path,
         path_raw=path_raw,

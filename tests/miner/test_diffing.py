@@ -356,9 +356,9 @@ def test_hunks_known_to_be_utf8_need_no_content_key(
     tmp_path: Path, old: bytes, new: bytes, edited: bool
 ) -> None:
     """The source says how it decoded the hunks: UTF-8 ones apply exactly, without hashing."""
-    from miner.diffing import decoded
+    from miner.cleaning import decode_source_as
 
-    hunks, encoding = decoded(git_diff_hunks(tmp_path, old, new))
+    hunks, encoding = decode_source_as(git_diff_hunks(tmp_path, old, new))
     cache = CleaningCache()
     cache.version("old", old)
     reads: list[str] = []
